@@ -1,0 +1,26 @@
+"""fake-tasks: a fake Elasticsearch Task Management API for tests: pytest plugin and server."""
+
+from fake_tasks.clock import Clock, RealtimeClock, VirtualClock
+from fake_tasks.errors import EsError, FakeTasksError
+from fake_tasks.fake import FakeTasks, Settings
+from fake_tasks.ids import TaskId
+from fake_tasks.model import Cluster, Node, Task, TaskInfo
+from fake_tasks.progress import BulkProgress
+from fake_tasks.server import FakeTasksServer
+
+__all__ = [
+    "BulkProgress",
+    "Clock",
+    "Cluster",
+    "EsError",
+    "FakeTasks",
+    "FakeTasksError",
+    "FakeTasksServer",
+    "Node",
+    "RealtimeClock",
+    "Settings",
+    "Task",
+    "TaskId",
+    "TaskInfo",
+    "VirtualClock",
+]

@@ -1,0 +1,283 @@
+"""The transport actions behind the routes: list, get and cancel tasks, as the server runs them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from fake_tasks.errors import (
+    ActionRequestValidationError,
+    EsError,
+    EsTimeoutError,
+    FailedNodeError,
+    IllegalArgumentError,
+    IndexNotFoundError,
+    NoSuchNodeError,
+    ResourceNotFoundError,
+)
+from fake_tasks.ids import TaskId
+from fake_tasks.matching import match_any, resolve_nodes
+from fake_tasks.model import DEFAULT_CANCEL_REASON, Cluster, Task, TaskInfo
+from fake_tasks.timevalue import human
+
+LIST_ACTION = "cluster:monitor/tasks/lists"
+DEFAULT_WAIT_NS = 30_000_000_000
+
+
+@dataclass(frozen=True)
+class TaskFailure:
+    """A `task_failures` entry: one task an action failed on."""
+
+    task_id: TaskId
+    status: int
+    reason: EsError
+
+
+@dataclass(frozen=True)
+class TasksResult:
+    """What list and cancel answer: tasks plus per-node and per-task failures."""
+
+    tasks: list[TaskInfo]
+    node_failures: list[FailedNodeError] = field(default_factory=list)
+    task_failures: list[TaskFailure] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class GetResult:
+    """What `GET /_tasks/<id>` answers."""
+
+    completed: bool
+    task: TaskInfo
+    response: Mapping[str, Any] | None = None
+    error: EsError | None = None
+
+
+@dataclass(frozen=True)
+class ListRequest:
+    nodes: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+    parent_task_id: TaskId | None = None
+    detailed: bool = False
+    wait_for_completion: bool = False
+    timeout_ns: int | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GetRequest:
+    task_id: TaskId | None
+    wait_for_completion: bool = False
+    timeout_ns: int | None = None
+
+
+@dataclass(frozen=True)
+class CancelRequest:
+    task_id: TaskId | None = None
+    nodes: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+    parent_task_id: TaskId | None = None
+    wait_for_completion: bool = False
+    reason: str = DEFAULT_CANCEL_REASON
+
+    def validate(self) -> None:
+        if self.task_id is not None and self.nodes:
+            raise ActionRequestValidationError("task id cannot be used together with node ids")
+
+
+def timeout_error(cluster: Cluster, timeout_ns: int) -> EsTimeoutError:
+    """`timed out after [30s/30000ms]`; 429 since 9.0, 500 before."""
+    error = EsTimeoutError(f"timed out after [{human(timeout_ns)}/{timeout_ns // 1_000_000}ms]")
+    if cluster.major_version < 9:
+        error.status = 500
+    return error
+
+
+def _matches(task: Task, actions: tuple[str, ...], parent: TaskId | None) -> bool:
+    if actions and not match_any(actions, task.action):
+        return False
+    return parent is None or task.parent == parent
+
+
+def _wait_timeout(timeout_ns: int | None) -> int:
+    return DEFAULT_WAIT_NS if timeout_ns is None or timeout_ns < 0 else timeout_ns
+
+
+def list_tasks(cluster: Cluster, request: ListRequest) -> TasksResult:
+    """`TransportListTasksAction`: the request's own tasks appear in its answer."""
+    with cluster.lock:
+        cluster.settle()
+        targets = resolve_nodes(
+            cluster.nodes,
+            request.nodes,
+            local=cluster.local_node_id,
+            master=cluster.master_node_id,
+        )
+        live = [n for n in targets if n not in cluster.failed_nodes]
+        own = _start_list_tasks(cluster, live, request.headers)
+        try:
+            now = cluster.now_ns()
+            matched = [
+                t
+                for t in cluster.tasks()
+                if t.node in live and _matches(t, request.actions, request.parent_task_id)
+            ]
+            infos = {t.task_id: _info(t, now, detailed=request.detailed) for t in matched}
+            failures = [
+                FailedNodeError(n, cluster.failed_nodes[n])
+                for n in targets
+                if n in cluster.failed_nodes
+            ]
+            if request.wait_for_completion:
+                timeout = _wait_timeout(request.timeout_ns)
+                awaited = [t for t in matched if not t.action.startswith(LIST_ACTION)]
+                if not cluster.wait_for(awaited, timeout):
+                    late = sorted({t.node for t in awaited if t.running}, key=targets.index)
+                    failures = sorted(
+                        [
+                            *failures,
+                            *(FailedNodeError(n, timeout_error(cluster, timeout)) for n in late),
+                        ],
+                        key=lambda f: targets.index(f.node_id),
+                    )
+                    infos = {k: v for k, v in infos.items() if v.node not in late}
+            return TasksResult(tasks=list(infos.values()), node_failures=failures)
+        finally:
+            for task in reversed(own):
+                if task.running:
+                    cluster.remove(task)
+
+
+def _start_list_tasks(
+    cluster: Cluster, targets: list[str], headers: Mapping[str, str]
+) -> list[Task]:
+    seq = cluster.next_request_number()
+    parent = cluster.start_task(
+        LIST_ACTION,
+        node=cluster.local_node_id,
+        headers=headers,
+        started_ago=(250_000 + seq * 7_919 % 90_000) / 1e9,
+    )
+    children = [
+        cluster.start_task(
+            LIST_ACTION + "[n]",
+            node=node_id,
+            type="direct" if node_id == cluster.local_node_id else "transport",
+            parent=parent,
+            headers=headers,
+            started_ago=(40_000 + (seq + i) * 3_571 % 60_000) / 1e9,
+        )
+        for i, node_id in enumerate(targets)
+    ]
+    return [parent, *children]
+
+
+def _info(task: Task, now_ns: int, *, detailed: bool) -> TaskInfo:
+    info = task.info(now_ns)
+    if detailed:
+        return info
+    return replace(info, status=None, description=None)
+
+
+def get_task(cluster: Cluster, request: GetRequest) -> GetResult:
+    """`TransportGetTaskAction`: running tasks, then stored results, then the 404s."""
+    task_id = request.task_id
+    if task_id is None:
+        raise ActionRequestValidationError("task id is required")
+    with cluster.lock:
+        cluster.settle()
+        if task_id.node not in cluster.nodes:
+            stored = cluster.stored_result(task_id)
+            if stored is not None:
+                return GetResult(True, stored.task, stored.response, stored.error)
+            raise ResourceNotFoundError(
+                f"task [{task_id}] belongs to the node [{task_id.node}] which isn't part of the "
+                "cluster and there is no record of the task",
+                caused_by=_not_stored(cluster, task_id),
+            )
+        if task_id.node in cluster.failed_nodes:
+            raise cluster.failed_nodes[task_id.node]
+        task = cluster.find(task_id)
+        if task is not None:
+            if not request.wait_for_completion:
+                return GetResult(False, task.info(cluster.now_ns()))
+            timeout = _wait_timeout(request.timeout_ns)
+            if not cluster.wait_for([task], timeout):
+                raise timeout_error(cluster, timeout)
+            stored = cluster.stored_result(task_id)
+            if stored is None:
+                return GetResult(True, task.info(cluster.now_ns()))
+            return GetResult(True, stored.task, stored.response, stored.error)
+        stored = cluster.stored_result(task_id)
+        if stored is not None:
+            return GetResult(True, stored.task, stored.response, stored.error)
+        raise _not_stored(cluster, task_id)
+
+
+def _not_stored(cluster: Cluster, task_id: TaskId) -> ResourceNotFoundError:
+    cause = None if cluster.tasks_index_exists else IndexNotFoundError(".tasks")
+    return ResourceNotFoundError(
+        f"task [{task_id}] isn't running and hasn't stored its results", caused_by=cause
+    )
+
+
+def cancel_tasks(cluster: Cluster, request: CancelRequest) -> TasksResult:
+    """`TransportCancelTasksAction`: flag matching cancellable tasks and ban their children."""
+    request.validate()
+    with cluster.lock:
+        cluster.settle()
+        failures: list[FailedNodeError] = []
+        if request.task_id is not None:
+            chosen, failure = _cancel_target(cluster, request)
+            failures.extend([failure] if failure is not None else [])
+        else:
+            targets = resolve_nodes(
+                cluster.nodes,
+                request.nodes,
+                local=cluster.local_node_id,
+                master=cluster.master_node_id,
+            )
+            failures = [
+                FailedNodeError(n, cluster.failed_nodes[n])
+                for n in targets
+                if n in cluster.failed_nodes
+            ]
+            chosen = [
+                t
+                for t in cluster.tasks()
+                if t.node in targets
+                and t.node not in cluster.failed_nodes
+                and t.cancellable
+                and _matches(t, request.actions, request.parent_task_id)
+            ]
+        for task in chosen:
+            cluster.cancel(task, request.reason)
+        now = cluster.now_ns()
+        infos = [_info(t, now, detailed=False) for t in chosen]
+        if request.wait_for_completion:
+            awaited = [d for t in chosen for d in (t, *cluster.descendants(t))]
+            if not cluster.wait_for(awaited, cluster.max_wait_ns):
+                raise timeout_error(cluster, cluster.max_wait_ns)
+        return TasksResult(tasks=infos, node_failures=failures)
+
+
+def _cancel_target(
+    cluster: Cluster, request: CancelRequest
+) -> tuple[list[Task], FailedNodeError | None]:
+    task_id = request.task_id
+    assert task_id is not None
+    node = task_id.node
+    if node not in cluster.nodes:
+        return [], FailedNodeError(node, NoSuchNodeError(node))
+    if node in cluster.failed_nodes:
+        return [], FailedNodeError(node, cluster.failed_nodes[node])
+    task = cluster.find(task_id)
+    if task is None:
+        return [], FailedNodeError(node, ResourceNotFoundError(f"task [{task_id}] is not found"))
+    if not task.cancellable:
+        reason = f"task [{task_id}] doesn't support cancellation"
+        return [], FailedNodeError(node, IllegalArgumentError(reason))
+    if not _matches(task, request.actions, request.parent_task_id):
+        reason = f"task [{task_id}] doesn't support this operation"
+        return [], FailedNodeError(node, IllegalArgumentError(reason))
+    return [task], None

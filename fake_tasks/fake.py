@@ -1,0 +1,154 @@
+"""`FakeTasks`: one fake cluster and its scripting API, shared by the app, fixture and CLI."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from fake_tasks.clock import Clock, VirtualClock
+from fake_tasks.errors import EsError, FakeTasksError
+from fake_tasks.generate import generate_cluster
+from fake_tasks.ids import TaskId
+from fake_tasks.model import ES_VERSION, Cluster, Task
+from fake_tasks.model import StatusFn as StatusFn
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a fake cluster is generated from; the same settings give the same cluster."""
+
+    seed: int = 0
+    nodes: int = 3
+    tasks: int = 30
+    version: str = ES_VERSION
+    tick: float | str = "1s"
+
+
+class FakeTasks:
+    """A fake Elasticsearch cluster's task API state, and the calls tests script it with.
+
+    The HTTP app reads `cluster` for every request; `reset` swaps in a freshly generated one.
+    """
+
+    def __init__(self, settings: Settings | None = None, *, clock: Clock | None = None) -> None:
+        self.settings = settings or Settings()
+        self._given_clock = clock
+        self.url: str | None = None
+        self.server_errors: list[BaseException] = []
+        self._lock = threading.Lock()
+        self.cluster = self._build()
+
+    def _build(self) -> Cluster:
+        clock = self._given_clock or VirtualClock(tick=self.settings.tick)
+        return generate_cluster(
+            self.settings.seed,
+            nodes=self.settings.nodes,
+            tasks=self.settings.tasks,
+            clock=clock,
+            version=self.settings.version,
+        )
+
+    def reset(self, settings: Settings | None = None, **changes: Any) -> None:
+        """Start over: a new cluster (from new settings, if given), no errors recorded."""
+        with self._lock:
+            base = settings or self.settings
+            self.settings = Settings(**{**base.__dict__, **changes})
+            old = self.cluster
+            self.cluster = self._build()
+            old.close()
+            self.server_errors.clear()
+
+    # -- time ----------------------------------------------------------------------------------
+
+    @property
+    def clock(self) -> Clock:
+        return self.cluster.clock
+
+    def advance(self, duration: float | str) -> None:
+        """Move virtual time forward (seconds or an ES time value such as `"30s"`)."""
+        clock = self.cluster.clock
+        if not isinstance(clock, VirtualClock):
+            raise FakeTasksError("advance() needs a VirtualClock; this cluster runs in real time")
+        clock.advance(duration)
+        self.cluster.settle()
+
+    # -- looking tasks up ----------------------------------------------------------------------
+
+    def tasks(self, action: str | None = None) -> list[Task]:
+        """Running tasks, optionally only those whose action matches a `*` pattern."""
+        from fake_tasks.matching import simple_match
+
+        running = self.cluster.tasks()
+        return [t for t in running if action is None or simple_match(action, t.action)]
+
+    def task(self, task_id: TaskId | str) -> Task:
+        return self.cluster.task(task_id)
+
+    # -- scripting -----------------------------------------------------------------------------
+
+    def add_task(
+        self,
+        action: str,
+        *,
+        node: str | None = None,
+        type: str = "transport",
+        description: str = "",
+        parent: Task | TaskId | str | None = None,
+        cancellable: bool = True,
+        headers: Mapping[str, str] | None = None,
+        status: dict[str, Any] | StatusFn | None = None,
+        duration: float | str | None = None,
+        cancel_delay: float | str | None = 0,
+        store_result: bool = False,
+        result: dict[str, Any] | None = None,
+        started_ago: float | str = 0,
+    ) -> Task:
+        """Start a task. `node` is a node id or name (default: the coordinating node).
+
+        `duration` None runs it until `finish`/`fail`; `cancel_delay` is how long it keeps
+        running after a cancel (None: until finished); `store_result` keeps its outcome in
+        `.tasks` so `GET /_tasks/<id>` answers `completed: true` after it ends.
+        """
+        return self.cluster.start_task(
+            action,
+            node=node,
+            type=type,
+            description=description,
+            parent=parent,
+            cancellable=cancellable,
+            headers=headers,
+            status=status,
+            duration=duration,
+            cancel_delay=cancel_delay,
+            store_result=store_result,
+            result=result,
+            started_ago=started_ago,
+        )
+
+    def finish(self, task: Task | TaskId | str, result: dict[str, Any] | None = None) -> None:
+        self.cluster.finish(task, result)
+
+    def fail(self, task: Task | TaskId | str, error: EsError) -> None:
+        self.cluster.fail(task, error)
+
+    def cancel(self, task: Task | TaskId | str) -> None:
+        self.cluster.cancel(task)
+
+    # -- server-side errors --------------------------------------------------------------------
+
+    def record_error(self, error: BaseException) -> None:
+        self.server_errors.append(error)
+
+    def check(self) -> None:
+        """Raise the first exception the server hit while answering, if any."""
+        if self.server_errors:
+            first = self.server_errors[0]
+            raise FakeTasksError(
+                f"the fake server failed {len(self.server_errors)} time(s); first: {first!r}"
+            ) from first
+
+    def __repr__(self) -> str:
+        s = self.settings
+        return f"FakeTasks(seed={s.seed}, nodes={s.nodes}, tasks={s.tasks}, url={self.url!r})"

@@ -1,0 +1,318 @@
+"""Synthetic clusters and task trees from a seed: nodes, actions, descriptions, headers."""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from faker import Faker
+
+from fake_tasks.clock import Clock
+from fake_tasks.ids import node_id
+from fake_tasks.model import ES_VERSION, Cluster, Node, Task
+from fake_tasks.progress import BulkProgress
+
+_FAKER = Faker()
+_FAKER_LOCK = threading.Lock()
+
+_ROLE_SETS = (
+    ("data_content", "data_hot", "ingest", "master", "ml", "remote_cluster_client", "transform"),
+    ("data_content", "data_hot", "ingest", "master", "remote_cluster_client", "transform"),
+    ("data_content", "data_hot", "ingest", "master", "ml", "remote_cluster_client"),
+    ("data_warm", "remote_cluster_client"),
+    ("data_cold", "remote_cluster_client"),
+    ("ml", "remote_cluster_client"),
+)
+
+
+class _Builder:
+    """Holds the seeded random sources while one cluster's task trees are drawn."""
+
+    def __init__(self, cluster: Cluster, rng: random.Random, fake: Faker) -> None:
+        self.cluster = cluster
+        self.rng = rng
+        self.fake = fake
+        self.node_ids = list(cluster.nodes)
+        self.allocation = rng.randint(3, 40)
+
+    def other_node(self, node: str) -> str:
+        others = [n for n in self.node_ids if n != node] or [node]
+        return self.rng.choice(others)
+
+    def index(self) -> str:
+        return f"{self.fake.word()}-2026.01.{self.rng.randint(1, 28):02d}"
+
+    def headers(self) -> dict[str, str]:
+        roll = self.rng.random()
+        if roll < 0.35:
+            return {"X-Opaque-Id": self.fake.uuid4()}
+        if roll < 0.55:
+            return {
+                "X-Opaque-Id": f"kibana:application:{self.fake.word()}:{self.fake.uuid4()}",
+                "X-elastic-product-origin": "kibana",
+                "trace.id": self.fake.hexify("^" * 32),
+            }
+        if roll < 0.7:
+            return {"trace.id": self.fake.hexify("^" * 32)}
+        return {}
+
+    def ago(self, low: float, high: float) -> float:
+        return round(self.rng.uniform(low, high), 9)
+
+    def start(self, action: str, **kwargs: Any) -> Task:
+        return self.cluster.start_task(action, **kwargs)
+
+    # -- trees: each returns how many tasks it started --------------------------------------
+
+    def reindex(self, budget: int) -> int:
+        node = self.rng.choice(self.node_ids)
+        slices = min(self.rng.choice((1, 2, 3, 4)), budget - 1) if budget > 1 else 1
+        slices = max(slices, 1)
+        total = self.rng.randint(20, 900) * 1000
+        duration = self.rng.randint(600, 7200)
+        ago = self.ago(1, duration * 0.8)
+        headers = self.headers()
+        source, dest = self.index(), self.index() + "-reindexed"
+        progress = BulkProgress("reindex", total, slices=slices if slices > 1 else 1)
+        parent = self.start(
+            "indices:data/write/reindex",
+            node=node,
+            description=f"reindex from [{source}] to [{dest}]",
+            headers=headers,
+            status=progress,
+            duration=duration,
+            store_result=True,
+            result=lambda task: progress.response(task),
+            cancel_delay=self.ago(0.5, 3),
+            started_ago=ago,
+        )
+        if slices == 1:
+            return 1
+        for slice_id in range(slices):
+            worker = BulkProgress("reindex", total // slices, slice_id=slice_id)
+            self.start(
+                "indices:data/write/reindex",
+                node=node,
+                description=f"reindex from [{source}] to [{dest}]",
+                parent=parent,
+                headers=headers,
+                status=worker,
+                duration=duration,
+                started_ago=ago - 0.004 * (slice_id + 1),
+            )
+        return 1 + slices
+
+    def by_query(self, budget: int) -> int:
+        kind = self.rng.choice(("update_by_query", "delete_by_query"))
+        action = "indices:data/write/update/byquery"
+        label = "update-by-query"
+        if kind == "delete_by_query":
+            action, label = "indices:data/write/delete/byquery", "delete-by-query"
+        progress = BulkProgress(kind, self.rng.randint(5, 400) * 1000)
+        duration = self.rng.randint(600, 5400)
+        self.start(
+            action,
+            node=self.rng.choice(self.node_ids),
+            description=f"{label} [{self.index()}]",
+            headers=self.headers(),
+            status=progress,
+            duration=duration,
+            store_result=True,
+            result=lambda task: progress.response(task),
+            started_ago=self.ago(1, duration * 0.8),
+        )
+        return 1
+
+    def search(self, budget: int) -> int:
+        node = self.rng.choice(self.node_ids)
+        shards = max(0, min(self.rng.randint(1, 4), budget - 1))
+        index = self.index()
+        pattern = index.split("-")[0] + "-*"
+        term = self.fake.word()
+        source = json.dumps(
+            {"size": 10, "query": {"match": {"message": {"query": term}}}},
+            separators=(",", ":"),
+        )
+        headers = self.headers()
+        duration = self.rng.randint(600, 3600)
+        ago = self.ago(0.5, 300)
+        parent = self.start(
+            "indices:data/read/search",
+            node=node,
+            description=f"indices[{pattern}], search_type[QUERY_THEN_FETCH], source[{source}]",
+            headers=headers,
+            duration=duration,
+            started_ago=ago,
+        )
+        for shard in range(shards):
+            self.start(
+                "indices:data/read/search[phase/query]",
+                node=self.other_node(node) if shard % 2 == 0 else node,
+                description=f"shardId[[{index}][{shard}]]",
+                parent=parent,
+                headers=headers,
+                duration=duration,
+                started_ago=ago - 0.002 * (shard + 1),
+            )
+        return 1 + shards
+
+    def nodes_stats(self, budget: int) -> int:
+        fan_out = self.node_ids[: max(0, budget - 1)]
+        node = self.node_ids[0]
+        duration = self.rng.randint(600, 1800)
+        ago = self.ago(0.1, 30)
+        headers = self.headers()
+        parent = self.start(
+            "cluster:monitor/nodes/stats",
+            node=node,
+            headers=headers,
+            duration=duration,
+            started_ago=ago,
+        )
+        for i, target in enumerate(fan_out):
+            self.start(
+                "cluster:monitor/nodes/stats[n]",
+                node=target,
+                type="direct" if target == node else "transport",
+                parent=parent,
+                headers=headers,
+                duration=duration,
+                started_ago=ago - 0.001 * (i + 1),
+            )
+        return 1 + len(fan_out)
+
+    def bulk(self, budget: int) -> int:
+        node = self.rng.choice(self.node_ids)
+        primary = self.other_node(node)
+        index = self.index()
+        duration = self.rng.randint(600, 1200)
+        ago = self.ago(0.01, 5)
+        headers = self.headers()
+        parent = self.start(
+            "indices:data/write/bulk",
+            node=node,
+            description=f"requests[{self.rng.randint(10, 5000)}], indices[{index}]",
+            cancellable=False,
+            headers=headers,
+            duration=duration,
+            started_ago=ago,
+        )
+        if budget < 3:
+            return 1
+        shard = self.start(
+            "indices:data/write/bulk[s]",
+            node=primary,
+            description=f"requests[{self.rng.randint(1, 500)}], index[{index}][0]",
+            cancellable=False,
+            parent=parent,
+            headers=headers,
+            duration=duration,
+            started_ago=ago - 0.001,
+        )
+        self.start(
+            "indices:data/write/bulk[s][p]",
+            node=primary,
+            type="direct",
+            description=f"requests[{self.rng.randint(1, 500)}], index[{index}][0]",
+            cancellable=False,
+            parent=shard,
+            headers=headers,
+            duration=duration,
+            started_ago=ago - 0.002,
+        )
+        return 3
+
+    def persistent(self, budget: int) -> int:
+        self.allocation += self.rng.randint(1, 7)
+        action, description = self.rng.choice(
+            (
+                ("health-node[c]", "id=health-node"),
+                ("geoip-downloader[c]", "id=geoip-downloader"),
+                ("xpack/ml/job[c]", f"job-{self.fake.word()}-{self.fake.word()}"),
+                ("data_frame/transforms[c]", f"data_frame_{self.fake.word()}"),
+            )
+        )
+        self.start(
+            action,
+            node=self.rng.choice(self.node_ids),
+            type="persistent",
+            description=description,
+            parent=f"cluster:{self.allocation}",
+            started_ago=self.ago(3600, 86400 * 3),
+        )
+        return 1
+
+
+_TREES: tuple[tuple[Callable[[_Builder, int], int], int], ...] = (
+    (_Builder.reindex, 3),
+    (_Builder.by_query, 2),
+    (_Builder.search, 4),
+    (_Builder.nodes_stats, 1),
+    (_Builder.bulk, 2),
+    (_Builder.persistent, 2),
+)
+
+
+def make_nodes(rng: random.Random, fake: Faker, count: int) -> list[Node]:
+    """`count` nodes with ES-style ids, private addresses and tiered roles."""
+    nodes = []
+    prefix = fake.word()
+    for i in range(count):
+        ip = f"10.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(2, 254)}"
+        roles = _ROLE_SETS[i] if i < len(_ROLE_SETS) else _ROLE_SETS[rng.randint(3, 5)]
+        attributes = {
+            "ml.allocated_processors": str(rng.choice((2, 4, 8))),
+            "ml.machine_memory": str(rng.choice((8, 16, 32)) * 1024**3),
+            "xpack.installed": "true",
+            "ml.max_jvm_size": str(rng.choice((4, 8, 16)) * 1024**3 // 2),
+        }
+        nodes.append(
+            Node(
+                id=node_id(rng),
+                name=f"{prefix}-es-{i + 1}",
+                host=ip,
+                ip=ip,
+                port=9300,
+                roles=roles,
+                attributes=attributes,
+            )
+        )
+    return nodes
+
+
+def generate_cluster(
+    seed: int = 0,
+    *,
+    nodes: int = 3,
+    tasks: int = 30,
+    clock: Clock | None = None,
+    version: str = ES_VERSION,
+) -> Cluster:
+    """A cluster of `nodes` nodes running exactly `tasks` tasks, the same for the same seed."""
+    if nodes < 1:
+        raise ValueError(f"nodes must be at least 1, got {nodes}")
+    if tasks < 0:
+        raise ValueError(f"tasks must not be negative, got {tasks}")
+    rng = random.Random(seed)
+    with _FAKER_LOCK:
+        _FAKER.seed_instance(seed)
+        members = make_nodes(rng, _FAKER, nodes)
+        cluster = Cluster(
+            members,
+            clock=clock,
+            name=f"{_FAKER.word()}-cluster",
+            uuid=node_id(rng),
+            version=version,
+            first_task_id={node.id: rng.randint(100, 90_000) for node in members},
+        )
+        builder = _Builder(cluster, rng, _FAKER)
+        kinds = [kind for kind, _ in _TREES]
+        weights = [weight for _, weight in _TREES]
+        remaining = tasks
+        while remaining > 0:
+            kind = rng.choices(kinds, weights)[0]
+            remaining -= kind(builder, remaining)
+    return cluster

@@ -1,0 +1,52 @@
+"""Task ids (`node:id`) as ES parses them, and ES-style node ids."""
+
+from __future__ import annotations
+
+import base64
+import random
+from dataclasses import dataclass
+
+from fake_tasks.errors import IllegalArgumentError, NumberFormatError
+
+_LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
+
+
+@dataclass(frozen=True, order=True)
+class TaskId:
+    """A task's identity: the id of the node that runs it and a per-node counter."""
+
+    node: str
+    id: int
+
+    @classmethod
+    def parse(cls, text: str | None) -> TaskId | None:
+        """`new TaskId(String)`: None for "unset" ids, IllegalArgumentError when malformed."""
+        if text is None or text in ("", "unset"):
+            return None
+        node, sep, number = text.partition(":")
+        if not sep:
+            raise IllegalArgumentError(f"malformed task id {text}")
+        value = _parse_long(number)
+        if value is None:
+            raise IllegalArgumentError(
+                f"malformed task id {text}",
+                caused_by=NumberFormatError(f'For input string: "{number}"'),
+            )
+        return None if value == -1 else cls(node, value)
+
+    def __str__(self) -> str:
+        return f"{self.node}:{self.id}"
+
+
+def _parse_long(text: str) -> int | None:
+    body = text[1:] if text[:1] in "+-" else text
+    if not body or not body.isascii() or not body.isdigit():
+        return None
+    value = int(text)
+    return value if _LONG_MIN <= value <= _LONG_MAX else None
+
+
+def node_id(rng: random.Random) -> str:
+    """A 22-character URL-safe base64 id, the shape of `UUIDs.randomBase64UUID()`."""
+    raw = bytes(rng.getrandbits(8) for _ in range(16))
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")

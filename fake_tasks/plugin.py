@@ -1,0 +1,86 @@
+"""The pytest plugin: the `fake_tasks` fixture, its marker and options, and teardown checks."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from fake_tasks.fake import FakeTasks, Settings
+from fake_tasks.server import FakeTasksServer
+
+MARKER_KEYS = ("seed", "nodes", "tasks", "version", "tick")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("fake-tasks", "fake Elasticsearch task API")
+    group.addoption(
+        "--fake-tasks-seed",
+        type=int,
+        default=None,
+        help="seed of the generated cluster for every test (default 0; a marker overrides it)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "fake_tasks(seed=None, nodes=None, tasks=None, version=None, tick=None): "
+        "configure the fake Elasticsearch cluster of the `fake_tasks` fixture for this test",
+    )
+
+
+@pytest.fixture(scope="session")
+def fake_tasks_listen_address() -> tuple[str, int]:
+    """Where the session's server listens; override to pin a port (default: any free port)."""
+    return os.environ.get("FAKE_TASKS_HOST", "127.0.0.1"), int(
+        os.environ.get("FAKE_TASKS_PORT", "0")
+    )
+
+
+@pytest.fixture(scope="session")
+def fake_tasks_server(fake_tasks_listen_address: tuple[str, int]) -> Iterator[FakeTasksServer]:
+    """One fake cluster server per test session (per xdist worker)."""
+    host, port = fake_tasks_listen_address
+    server = FakeTasksServer(host=host, port=port)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _settings(request: pytest.FixtureRequest) -> Settings:
+    values: dict[str, Any] = {}
+    seed = request.config.getoption("--fake-tasks-seed")
+    if seed is not None:
+        values["seed"] = seed
+    marker = request.node.get_closest_marker("fake_tasks")
+    if marker is not None:
+        if marker.args:
+            raise pytest.UsageError("@pytest.mark.fake_tasks takes keyword arguments only")
+        unknown = sorted(set(marker.kwargs) - set(MARKER_KEYS))
+        if unknown:
+            raise pytest.UsageError(
+                f"@pytest.mark.fake_tasks got unknown arguments {unknown}; "
+                f"known: {list(MARKER_KEYS)}"
+            )
+        values.update({k: v for k, v in marker.kwargs.items() if v is not None})
+    return Settings(**values)
+
+
+@pytest.fixture
+def fake_tasks(
+    fake_tasks_server: FakeTasksServer, request: pytest.FixtureRequest
+) -> Iterator[FakeTasks]:
+    """A fresh fake cluster for this test, served at `fake_tasks.url`."""
+    fake = fake_tasks_server.fake
+    fake.reset(_settings(request))
+    host = fake_tasks_server.host
+    if hasattr(host, "clear_log"):
+        host.clear_log()
+    yield fake
+    __tracebackhide__ = True
+    fake.check()

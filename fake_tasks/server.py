@@ -1,0 +1,111 @@
+"""Hosts for the app: pytest-httpserver (the fixture) or a plain werkzeug server (the CLI)."""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Protocol
+
+from pytest_httpserver import HTTPServer
+from pytest_httpserver.httpserver import METHOD_ALL
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from fake_tasks.app import App
+from fake_tasks.fake import FakeTasks
+
+
+class Host(Protocol):
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+    @property
+    def url(self) -> str: ...
+
+
+class HttpServerHost:
+    """The app behind one catch-all pytest-httpserver handler, in a threaded server."""
+
+    def __init__(self, app: App, host: str, port: int) -> None:
+        self.httpserver = HTTPServer(host=host, port=port, threaded=True)
+        self.httpserver.expect_request(re.compile(".*"), method=METHOD_ALL).respond_with_handler(
+            app.handle
+        )
+
+    def start(self) -> None:
+        self.httpserver.start()
+
+    def stop(self) -> None:
+        if self.httpserver.is_running():
+            self.httpserver.stop()
+
+    def clear_log(self) -> None:
+        self.httpserver.clear_log()
+
+    @property
+    def url(self) -> str:
+        return self.httpserver.url_for("/").rstrip("/")
+
+
+class WerkzeugHost:
+    """The app on werkzeug's threaded server, for long-running use (keeps no request log)."""
+
+    def __init__(self, app: App, host: str, port: int) -> None:
+        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True)
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="fake-tasks-server", daemon=True
+        )
+        self._thread.start()
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=1.0)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self._server.host}:{self._server.port}"
+
+
+class FakeTasksServer:
+    """A `FakeTasks` served over real HTTP; stopping releases every blocked request first."""
+
+    def __init__(
+        self,
+        fake: FakeTasks | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        standalone: bool = False,
+    ) -> None:
+        self.fake = fake or FakeTasks()
+        self.app = App(self.fake)
+        self.host: Host = (
+            WerkzeugHost(self.app, host, port)
+            if standalone
+            else HttpServerHost(self.app, host, port)
+        )
+
+    @property
+    def url(self) -> str:
+        return self.host.url
+
+    def start(self) -> FakeTasksServer:
+        self.host.start()
+        self.fake.url = self.url
+        return self
+
+    def stop(self) -> None:
+        self.fake.cluster.close()
+        self.host.stop()
+
+    def __enter__(self) -> FakeTasksServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()

@@ -1,0 +1,120 @@
+"""Elasticsearch time values: parsing `30s`-style strings and formatting durations the ES way."""
+
+from __future__ import annotations
+
+import re
+
+from fake_tasks.errors import IllegalArgumentError, NumberFormatError
+
+NANOS_PER_UNIT: dict[str, int] = {
+    "nanos": 1,
+    "micros": 1_000,
+    "ms": 1_000_000,
+    "s": 1_000_000_000,
+    "m": 60_000_000_000,
+    "h": 3_600_000_000_000,
+    "d": 86_400_000_000_000,
+}
+_JAVA_LONG = re.compile(r"[+-]?[0-9]+")
+_JAVA_DOUBLE = re.compile(
+    r"[+-]?(NaN|Infinity|([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?)[fFdD]?"
+)
+_MAX_DAYS = 106751
+
+
+def parse_time_value(value: str, setting: str) -> int:
+    """Parse an ES time value into nanoseconds; `-1` (no value) parses to -1.
+
+    Mirrors `TimeValue.parseTimeValue`, including its error messages and its quirks: suffixes are
+    matched lower-cased except `m`, which must be lower case in the original.
+    """
+    normalized = value.lower().strip()
+    for suffix in ("nanos", "micros", "ms", "s"):
+        if normalized.endswith(suffix):
+            return _parse_number(value, normalized[: -len(suffix)], suffix, setting)
+    if value.endswith("m"):
+        return _parse_number(value, normalized[:-1], "m", setting)
+    for suffix in ("h", "d"):
+        if normalized.endswith(suffix):
+            return _parse_number(value, normalized[:-1], suffix, setting)
+    if re.fullmatch(r"-0*1", normalized):
+        return -1
+    if re.fullmatch(r"0+", normalized):
+        return 0
+    raise IllegalArgumentError(
+        f"failed to parse setting [{setting}] with value [{value}] as a time value: "
+        "unit is missing or unrecognized"
+    )
+
+
+def _parse_number(original: str, number: str, suffix: str, setting: str) -> int:
+    text = number.strip()
+    amount = int(text) if _JAVA_LONG.fullmatch(text) else None
+    if amount is None or not -(2**63) <= amount < 2**63:
+        cause = NumberFormatError(f'For input string: "{text}"')
+        if _JAVA_DOUBLE.fullmatch(text):
+            raise IllegalArgumentError(
+                f"failed to parse [{original}], fractional time values are not supported",
+                caused_by=cause,
+            )
+        raise IllegalArgumentError(f"failed to parse [{original}]", caused_by=cause)
+    if amount < -1:
+        raise IllegalArgumentError(
+            f"failed to parse setting [{setting}] with value [{original}] as a time value: "
+            "negative durations are not supported"
+        )
+    if amount == -1:
+        return -1
+    if suffix == "d" and amount > _MAX_DAYS:
+        raise IllegalArgumentError("time value cannot store values greater than 106751 days")
+    return amount * NANOS_PER_UNIT[suffix]
+
+
+def seconds_to_nanos(value: float | str, setting: str = "duration") -> int:
+    """Accept seconds as a number or an ES time string (`"30s"`, `"1.5"` is seconds too)."""
+    if isinstance(value, str):
+        try:
+            return round(float(value) * 1e9)
+        except ValueError:
+            return parse_time_value(value, setting)
+    if value < 0:
+        raise ValueError(f"{setting} must not be negative, got {value!r}")
+    return round(value * 1e9)
+
+
+def human(nanos: int) -> str:
+    """`TimeValue.toString()`: the largest unit with one decimal, trailing `.0` dropped."""
+    if nanos == 0:
+        return "0s"
+    for unit, size in (
+        ("d", NANOS_PER_UNIT["d"]),
+        ("h", NANOS_PER_UNIT["h"]),
+        ("m", NANOS_PER_UNIT["m"]),
+        ("s", NANOS_PER_UNIT["s"]),
+        ("ms", NANOS_PER_UNIT["ms"]),
+        ("micros", NANOS_PER_UNIT["micros"]),
+    ):
+        if abs(nanos) >= size:
+            return _one_decimal(nanos / size) + unit
+    return f"{nanos}nanos"
+
+
+def _one_decimal(value: float) -> str:
+    # Java's RoundingMode.HALF_UP-free formatting: ES uses Strings.format1Decimals (truncate).
+    tenths = int(value * 10)
+    whole, frac = divmod(abs(tenths), 10)
+    sign = "-" if tenths < 0 else ""
+    return f"{sign}{whole}" if frac == 0 else f"{sign}{whole}.{frac}"
+
+
+def string_rep(nanos: int) -> str:
+    """`TimeValue.getStringRep()`: the largest exact unit, e.g. `30s`, `1500ms`."""
+    if nanos == -1:
+        return "-1"
+    if nanos == 0:
+        return "0s"
+    for unit in ("d", "h", "m", "s", "ms", "micros"):
+        size = NANOS_PER_UNIT[unit]
+        if nanos % size == 0:
+            return f"{nanos // size}{unit}"
+    return f"{nanos}nanos"
