@@ -50,6 +50,11 @@ class VirtualClock:
         with self._lock:
             self._now += step
 
+    def advance_to(self, epoch_ns: int) -> None:
+        """Jump to an instant (never backwards)."""
+        with self._lock:
+            self._now = max(self._now, epoch_ns)
+
     def set_tick(self, tick: float | str) -> None:
         """How far every request moves the clock (`0` freezes time between requests)."""
         self.tick_ns = seconds_to_nanos(tick, "tick")

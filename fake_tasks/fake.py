@@ -11,8 +11,16 @@ from fake_tasks.clock import Clock, VirtualClock
 from fake_tasks.errors import EsError, FakeTasksError
 from fake_tasks.generate import generate_cluster
 from fake_tasks.ids import TaskId
+from fake_tasks.matching import simple_match
 from fake_tasks.model import ES_VERSION, Cluster, Task
 from fake_tasks.model import StatusFn as StatusFn
+from fake_tasks.progress import BulkProgress
+
+_BULK_BY_SCROLL_ACTIONS = {
+    "reindex": "indices:data/write/reindex",
+    "update_by_query": "indices:data/write/update/byquery",
+    "delete_by_query": "indices:data/write/delete/byquery",
+}
 
 
 @dataclass(frozen=True)
@@ -78,8 +86,6 @@ class FakeTasks:
 
     def tasks(self, action: str | None = None) -> list[Task]:
         """Running tasks, optionally only those whose action matches a `*` pattern."""
-        from fake_tasks.matching import simple_match
-
         running = self.cluster.tasks()
         return [t for t in running if action is None or simple_match(action, t.action)]
 
@@ -127,14 +133,152 @@ class FakeTasks:
             started_ago=started_ago,
         )
 
+    def add_reindex(
+        self,
+        source: str = "source",
+        dest: str = "dest",
+        *,
+        docs: int = 10_000,
+        duration: float | str | None = "30s",
+        slices: int = 1,
+        node: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        cancel_delay: float | str | None = 0,
+    ) -> Task:
+        """A `_reindex?wait_for_completion=false` task: progress grows with time, result stored.
+
+        With `slices` > 1 it gets one worker child per slice on the same node.
+        """
+        return self._add_bulk_by_scroll(
+            "reindex",
+            f"reindex from [{source}] to [{dest}]",
+            docs=docs,
+            duration=duration,
+            slices=slices,
+            node=node,
+            headers=headers,
+            cancel_delay=cancel_delay,
+        )
+
+    def add_update_by_query(
+        self,
+        index: str = "index",
+        *,
+        docs: int = 10_000,
+        duration: float | str | None = "30s",
+        node: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        cancel_delay: float | str | None = 0,
+    ) -> Task:
+        """An `_update_by_query?wait_for_completion=false` task."""
+        return self._add_bulk_by_scroll(
+            "update_by_query",
+            f"update-by-query [{index}]",
+            docs=docs,
+            duration=duration,
+            node=node,
+            headers=headers,
+            cancel_delay=cancel_delay,
+        )
+
+    def add_delete_by_query(
+        self,
+        index: str = "index",
+        *,
+        docs: int = 10_000,
+        duration: float | str | None = "30s",
+        node: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        cancel_delay: float | str | None = 0,
+    ) -> Task:
+        """A `_delete_by_query?wait_for_completion=false` task."""
+        return self._add_bulk_by_scroll(
+            "delete_by_query",
+            f"delete-by-query [{index}]",
+            docs=docs,
+            duration=duration,
+            node=node,
+            headers=headers,
+            cancel_delay=cancel_delay,
+        )
+
+    def _add_bulk_by_scroll(
+        self,
+        kind: str,
+        description: str,
+        *,
+        docs: int,
+        duration: float | str | None,
+        slices: int = 1,
+        node: str | None,
+        headers: Mapping[str, str] | None,
+        cancel_delay: float | str | None,
+    ) -> Task:
+        if slices < 1:
+            raise FakeTasksError(f"slices must be at least 1, got {slices}")
+        action = _BULK_BY_SCROLL_ACTIONS[kind]
+        progress = BulkProgress(kind, docs, slices=slices)
+        with self.cluster.lock:
+            parent = self.cluster.start_task(
+                action,
+                node=node,
+                description=description,
+                headers=headers,
+                status=progress,
+                duration=duration,
+                cancel_delay=cancel_delay,
+                store_result=True,
+                result=progress.response,
+            )
+            for slice_id in range(slices if slices > 1 else 0):
+                self.cluster.start_task(
+                    action,
+                    node=parent.node,
+                    description=description,
+                    parent=parent,
+                    headers=headers,
+                    status=BulkProgress(kind, docs // slices, slice_id=slice_id),
+                    duration=duration,
+                    cancel_delay=cancel_delay,
+                )
+        return parent
+
     def finish(self, task: Task | TaskId | str, result: dict[str, Any] | None = None) -> None:
+        """End a task successfully now (its running descendants end first)."""
         self.cluster.finish(task, result)
 
     def fail(self, task: Task | TaskId | str, error: EsError) -> None:
+        """End a task now with `error`, which `GET /_tasks/<id>` shows if the result is stored."""
         self.cluster.fail(task, error)
 
     def cancel(self, task: Task | TaskId | str) -> None:
+        """Cancel as `POST /_tasks/<id>/_cancel` would: the task and its descendants."""
         self.cluster.cancel(task)
+
+    def slow_cancel(self, task: Task | TaskId | str, delay: float | str) -> Task:
+        """After a cancel, keep running (listed with `cancelled: true`) for `delay`."""
+        return self.cluster.set_timing(task, cancel_delay=delay)
+
+    def ignore_cancel(self, task: Task | TaskId | str) -> Task:
+        """Never honour a cancel: the task runs until its duration ends or `finish`."""
+        return self.cluster.set_timing(task, cancel_delay=None)
+
+    def set_duration(self, task: Task | TaskId | str, duration: float | str | None) -> Task:
+        """Run for `duration` from the task's start (None: until `finish` or `fail`)."""
+        return self.cluster.set_timing(task, duration=duration)
+
+    def run_until_finished(self, task: Task | TaskId | str) -> None:
+        """Advance virtual time to the moment the task and its descendants have all finished."""
+        found = task if isinstance(task, Task) else self.cluster.task(task)
+        end = self.cluster.end_ns(found)
+        if found.running and end is None:
+            raise FakeTasksError(f"task {found.task_id} has no foreseeable end; finish() it")
+        clock = self.cluster.clock
+        if not isinstance(clock, VirtualClock):
+            raise FakeTasksError("run_until_finished() needs a VirtualClock")
+        if end is not None:
+            clock.advance_to(end)
+            self.cluster.settle()
 
     # -- server-side errors --------------------------------------------------------------------
 

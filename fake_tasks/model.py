@@ -145,6 +145,16 @@ class Task:
         )
 
 
+class _Keep:
+    """Marker for "leave this setting as it is"."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP = _Keep()
+
+
 class ClusterClosed(FakeTasksError):
     """The cluster was closed while a request waited on it."""
 
@@ -184,8 +194,12 @@ class Cluster:
         self.changed = threading.Condition(self.lock)
         self._closed = False
         self._tasks: dict[TaskId, Task] = {}
+        self._children: dict[TaskId, dict[TaskId, Task]] = {}
         self._results: dict[TaskId, StoredResult] = {}
         self._tasks_index_exists = False
+        self._version = 0
+        self._settled_at = -1
+        self._settled_version = -1
         self._counters = {
             node.id: itertools.count(
                 first_task_id if isinstance(first_task_id, int) else first_task_id.get(node.id, 1)
@@ -235,7 +249,8 @@ class Cluster:
             return self._tasks.get(task_id)
 
     def children(self, task: Task) -> list[Task]:
-        return [t for t in self._tasks.values() if t.parent == task.task_id]
+        """Running children, in the order they started."""
+        return list(self._children.get(task.task_id, {}).values())
 
     def descendants(self, task: Task) -> Iterator[Task]:
         for child in self.children(task):
@@ -313,7 +328,7 @@ class Cluster:
                 store_result=store_result,
                 result=result,
             )
-            self._tasks[task.task_id] = task
+            self._add(task)
             self.changed.notify_all()
             return task
 
@@ -345,15 +360,38 @@ class Cluster:
                 if each.cancellable and each.cancel_reason is None:
                     each.cancel_reason = reason
                     each.cancelled_ns = now
+            self._version += 1
             self.changed.notify_all()
             return touched
+
+    def set_timing(
+        self,
+        task: Task | TaskId | str,
+        *,
+        duration: float | str | None | _Keep = KEEP,
+        cancel_delay: float | str | None | _Keep = KEEP,
+    ) -> Task:
+        """Change how long a running task runs, or takes to honour a cancel (None: forever)."""
+        with self.lock:
+            found = self._running(task)
+            if not isinstance(duration, _Keep):
+                found.duration_ns = (
+                    None if duration is None else seconds_to_nanos(duration, "duration")
+                )
+            if not isinstance(cancel_delay, _Keep):
+                found.cancel_delay_ns = (
+                    None if cancel_delay is None else seconds_to_nanos(cancel_delay, "cancel_delay")
+                )
+            self._version += 1
+            self.changed.notify_all()
+            return found
 
     def remove(self, task: Task | TaskId | str) -> None:
         """Drop a task without storing anything (a request task that answered)."""
         with self.lock:
             found = self._running(task)
             found.finished_ns = self.now_ns()
-            del self._tasks[found.task_id]
+            self._discard(found)
             self.changed.notify_all()
 
     def store(self, result: StoredResult) -> None:
@@ -372,25 +410,31 @@ class Cluster:
 
     # -- time ----------------------------------------------------------------------------------
 
-    def end_ns(self, task: Task) -> int | None:
+    def end_ns(self, task: Task, _memo: dict[TaskId, int | None] | None = None) -> int | None:
         """When a task and all its descendants will have finished; None if not foreseeable."""
+        memo = {} if _memo is None else _memo
+        key = task.task_id
+        if key in memo:
+            return memo[key]
         end = task.own_end_ns()
-        if end is None:
-            return None
         for child in self.children(task):
-            child_end = self.end_ns(child)
-            if child_end is None:
-                return None
-            end = max(end, child_end)
+            if end is None:
+                break
+            child_end = self.end_ns(child, memo)
+            end = None if child_end is None else max(end, child_end)
+        memo[key] = end
         return end
 
     def settle(self) -> None:
         """Finish every task whose time has come, children first, at the time each ended."""
         with self.lock:
             now = self.now_ns()
+            if now == self._settled_at and self._version == self._settled_version:
+                return
+            memo: dict[TaskId, int | None] = {}
             due = []
             for task in self._tasks.values():
-                end = self.end_ns(task)
+                end = self.end_ns(task, memo)
                 if end is not None and end <= now:
                     due.append((end, -self._depth(task), task.node, task.id, task))
             for end, _, _, _, task in sorted(due, key=lambda d: d[:4]):
@@ -398,6 +442,7 @@ class Cluster:
                     self._complete(task, end)
             if due:
                 self.changed.notify_all()
+            self._settled_at, self._settled_version = now, self._version
 
     def wait_for(self, tasks: Iterable[Task], timeout_ns: int) -> bool:
         """Wait until all `tasks` (and descendants) finish or `timeout_ns` passes.
@@ -460,9 +505,25 @@ class Cluster:
         self._complete(task, at_ns)
         self.changed.notify_all()
 
+    def _add(self, task: Task) -> None:
+        self._tasks[task.task_id] = task
+        if task.parent is not None:
+            self._children.setdefault(task.parent, {})[task.task_id] = task
+        self._version += 1
+
+    def _discard(self, task: Task) -> None:
+        self._tasks.pop(task.task_id, None)
+        if task.parent is not None:
+            siblings = self._children.get(task.parent)
+            if siblings is not None:
+                siblings.pop(task.task_id, None)
+                if not siblings:
+                    del self._children[task.parent]
+        self._version += 1
+
     def _complete(self, task: Task, at_ns: int) -> None:
         task.finished_ns = at_ns
-        self._tasks.pop(task.task_id, None)
+        self._discard(task)
         if not task.store_result:
             return
         info = task.info(at_ns, include_cancelled=False)
