@@ -3,7 +3,9 @@
 from fake_tasks.clock import Clock, RealtimeClock, VirtualClock
 from fake_tasks.errors import EsError, FakeTasksError
 from fake_tasks.fake import FakeTasks, Settings
+from fake_tasks.faults import Fault, Faults, Rule, TaskOperationFailure
 from fake_tasks.ids import TaskId
+from fake_tasks.journal import Exchange, Journal, Match
 from fake_tasks.model import Cluster, Node, Task, TaskInfo
 from fake_tasks.progress import BulkProgress
 from fake_tasks.server import FakeTasksServer
@@ -13,14 +15,21 @@ __all__ = [
     "Clock",
     "Cluster",
     "EsError",
+    "Exchange",
     "FakeTasks",
     "FakeTasksError",
     "FakeTasksServer",
+    "Fault",
+    "Faults",
+    "Journal",
+    "Match",
     "Node",
     "RealtimeClock",
+    "Rule",
     "Settings",
     "Task",
     "TaskId",
     "TaskInfo",
+    "TaskOperationFailure",
     "VirtualClock",
 ]

@@ -40,7 +40,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def serve(args: argparse.Namespace, *, ready: threading.Event | None = None) -> int:
+def serve(
+    args: argparse.Namespace,
+    *,
+    ready: threading.Event | None = None,
+    stop: threading.Event | None = None,
+) -> int:
+    """Serve until SIGINT/SIGTERM (or `stop` is set); `ready` is set once the URL is printed."""
     settings = Settings(
         seed=args.seed, nodes=args.nodes, tasks=args.tasks, version=args.es_version, tick=args.tick
     )
@@ -48,7 +54,7 @@ def serve(args: argparse.Namespace, *, ready: threading.Event | None = None) -> 
     fake = FakeTasks(settings, clock=clock)
     server = FakeTasksServer(fake, host=args.host, port=args.port, standalone=True)
     server.start()
-    stop = threading.Event()
+    stop = stop or threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()

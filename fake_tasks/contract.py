@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import json
-import math
 import numbers
 import re
-import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
-from typing import Final
+from typing import Final, cast
 from urllib.parse import urldefrag, urljoin
 
 from jsonschema import Draft202012Validator
@@ -136,6 +135,7 @@ class _Contracts:
     schemas: Mapping[str, Mapping[str, object]]
     validators: Mapping[str, Draft202012Validator]
     fast: Mapping[str, _Check]
+    fast_source: str  # the generated code behind `fast`, for debugging
 
 
 def _schema_dir() -> Traversable:
@@ -160,53 +160,67 @@ def _contracts() -> _Contracts:
         (BASE_URI + name, DRAFT202012.create_resource(contents))
         for name, contents in schemas.items()
     )
-    compiler = _Compiler(schemas)
+    fast, source = _Generator(schemas).build()
     return _Contracts(
         schemas=schemas,
         validators={
             name: Draft202012Validator(s, registry=registry) for name, s in schemas.items()
         },
-        fast={name: compiler.compile(name) for name in schemas},
+        fast=fast,
+        fast_source=source,
     )
 
 
 # --- violations ---------------------------------------------------------------------------------
 
-# After these keywords jsonschema's schema path holds a name, not a keyword.
-_NAMING_KEYWORDS: Final = frozenset({"properties", "$defs", "dependentSchemas"})
-
 
 def _violation(
     schemas: Mapping[str, Mapping[str, object]], root: str, error: ValidationError
 ) -> Violation:
-    schema, rule = _locate(schemas, root, error.relative_schema_path)
+    path = list(error.relative_schema_path)
+    keyword = str(path.pop())  # our schemas have no `false` subschema, which would lack one
+    found = _locate(schemas, root, schemas[root], [], path, error.schema, set())
+    schema, parts = found if found is not None else (root, [str(step) for step in path])
     message = error.message
     if len(message) > _MAX_MESSAGE:
         message = message[: _MAX_MESSAGE - 1] + "…"
+    rule = "/".join(_escape(part) for part in [*parts, keyword])
     return Violation(schema, _pointer(error.absolute_path), rule, message)
 
 
 def _locate(
-    schemas: Mapping[str, Mapping[str, object]], root: str, path: Iterable[str | int]
-) -> tuple[str, str]:
-    """Follow a schema path through `$ref`s to the file of its last keyword and the path there."""
-    name = root
-    parts: list[str] = []
-    node: object = schemas[root]
-    naming = False
-    for step in path:
-        if step == "$ref" and not naming and isinstance(node, Mapping):
-            name, parts, node = _resolve(schemas, name, node["$ref"])
-        else:
-            parts.append(str(step))
-            if isinstance(node, Mapping):
-                node = node.get(step)
-            elif isinstance(node, Sequence) and isinstance(step, int) and step < len(node):
-                node = node[step]
-            else:
-                node = None
-        naming = not naming and step in _NAMING_KEYWORDS
-    return name, "/".join(_escape(part) for part in parts)
+    schemas: Mapping[str, Mapping[str, object]],
+    name: str,
+    node: object,
+    parts: list[str],
+    steps: list[str | int],
+    goal: object,
+    seen: set[tuple[int, int]],
+) -> tuple[str, list[str]] | None:
+    """The file and in-file path of the subschema `goal`, reached from `node` along `steps`.
+
+    jsonschema's schema paths do not record `$ref` hops, so at a node with a `$ref` both the
+    local keyword and the referenced schema are tried; `goal` (the failing subschema itself)
+    tells which walk is right.
+    """
+    if (id(node), len(steps)) in seen:
+        return None
+    seen.add((id(node), len(steps)))
+    if not steps and node is goal:
+        return name, parts
+    if isinstance(node, Mapping):
+        if steps and steps[0] in node:
+            step = steps[0]
+            found = _locate(schemas, name, node[step], [*parts, str(step)], steps[1:], goal, seen)
+            if found is not None:
+                return found
+        if "$ref" in node:
+            target_name, target_parts, target = _resolve(schemas, name, node["$ref"])
+            return _locate(schemas, target_name, target, target_parts, steps, goal, seen)
+    elif isinstance(node, list) and steps and isinstance(steps[0], int) and steps[0] < len(node):
+        step = steps[0]
+        return _locate(schemas, name, node[step], [*parts, str(step)], steps[1:], goal, seen)
+    return None
 
 
 def _resolve(
@@ -241,6 +255,13 @@ def _unescape(part: str) -> str:
 
 
 # --- the fast path ------------------------------------------------------------------------------
+#
+# jsonschema needs ~0.3 ms per task of a list response, which is slower than building it. So
+# validate() first runs a predicate generated from the same schemas as plain Python code, and
+# asks jsonschema only when that predicate rejects the body, for the violations. jsonschema stays
+# the authority: the tests assert that both agree on every sample body and on random mutations
+# of them. The generator knows only the keywords our schemas use; any other keyword raises
+# SchemaError when the schemas are loaded, so a schema edit cannot silently weaken the check.
 
 _Check = Callable[[object], bool]
 
@@ -254,22 +275,26 @@ _OBJECT_KEYWORDS: Final = frozenset(
     {"properties", "required", "additionalProperties", "unevaluatedProperties", "propertyNames"}
     | {"dependentRequired", "dependentSchemas", "minProperties"}
 )
+_LEAF_KEYWORDS: Final = (
+    _ANNOTATIONS | _STRING_KEYWORDS | _NUMBER_KEYWORDS | {"type", "enum", "const"}
+)
 _KNOWN_KEYWORDS: Final = (
-    _ANNOTATIONS
-    | _STRING_KEYWORDS
-    | _NUMBER_KEYWORDS
+    _LEAF_KEYWORDS
     | _ARRAY_KEYWORDS
     | _OBJECT_KEYWORDS
-    | {"type", "enum", "const", "$ref", "allOf", "anyOf", "oneOf", "not", "if", "then", "else"}
+    | {"$ref", "allOf", "anyOf", "oneOf", "not", "if", "then", "else"}
 )
 
-
-def _accept(instance: object) -> bool:
-    return True
-
-
-def _reject(instance: object) -> bool:
-    return False
+# Python tests for JSON types, as jsonschema's Draft 2020-12 type checker defines them.
+_TYPE_TESTS: Final[Mapping[str, str]] = {
+    "object": "isinstance({v}, dict)",
+    "array": "isinstance({v}, list)",
+    "string": "isinstance({v}, str)",
+    "boolean": "isinstance({v}, bool)",
+    "null": "{v} is None",
+    "integer": "(type({v}) is int or _is_integer({v}))",
+    "number": "(type({v}) in (int, float) or _is_number({v}))",
+}
 
 
 def _is_integer(instance: object) -> bool:
@@ -280,17 +305,6 @@ def _is_integer(instance: object) -> bool:
 
 def _is_number(instance: object) -> bool:
     return isinstance(instance, numbers.Number) and not isinstance(instance, bool)
-
-
-_TYPE_CHECKS: Final[Mapping[str, _Check]] = {
-    "object": lambda instance: isinstance(instance, dict),
-    "array": lambda instance: isinstance(instance, list),
-    "string": lambda instance: isinstance(instance, str),
-    "boolean": lambda instance: isinstance(instance, bool),
-    "null": lambda instance: instance is None,
-    "integer": _is_integer,
-    "number": _is_number,
-}
 
 
 def _scalar_key(value: object) -> tuple[str, object] | None:
@@ -306,170 +320,206 @@ def _scalar_key(value: object) -> tuple[str, object] | None:
     return None
 
 
-def _all(checks: Sequence[_Check]) -> _Check:
-    if not checks:
-        return _accept
-    if len(checks) == 1:
-        return checks[0]
-    if len(checks) == 2:
-        first, second = checks
-        return lambda instance: first(instance) and second(instance)
-
-    def check(instance: object) -> bool:
-        return all(each(instance) for each in checks)
-
-    return check
+def _indent(lines: list[str]) -> list[str]:
+    return ["    " + line for line in lines]
 
 
-class _Compiler:
-    """Compiles the keywords our schemas use into plain predicates: the fast path for valid bodies.
+def _guarded(test: str, strict: bool, body: list[str]) -> list[str]:
+    """`body` for values passing `test`; other values fail when `strict`, else are ignored."""
+    if strict:
+        return [f"if not {test}: return False", *body]
+    return [f"if {test}:", *_indent(body)] if body else []
 
-    jsonschema stays the authority. A body the predicate rejects is validated again by jsonschema
-    for its violations, and the tests assert that both agree on every sample body. A keyword this
-    compiler does not know raises SchemaError, so a schema edit cannot silently weaken the check.
-    For speed, the check of a single `type` is folded into its family's check (string, number,
-    array, object), which then rejects other types instead of ignoring them.
-    """
+
+class _Generator:
+    """Writes one Python function per schema node that needs one (files, `$ref` targets, the
+    branches of anyOf/oneOf/not/if); everything else is inlined as statements that return False
+    on the first failure."""
 
     def __init__(self, schemas: Mapping[str, Mapping[str, object]]) -> None:
         self._schemas = schemas
-        self._memo: dict[int, _Check] = {}
+        self._functions: dict[int, str] = {}
+        self._pending: list[tuple[str, object, str]] = []
+        self._lines: list[str] = []
+        self._namespace: dict[str, object] = {
+            "_is_integer": _is_integer,
+            "_is_number": _is_number,
+            "_scalar_key": _scalar_key,
+        }
+        self._names = itertools.count()
 
-    def compile(self, name: str) -> _Check:
-        return self._node(self._schemas[name], name)
+    def build(self) -> tuple[dict[str, _Check], str]:
+        entries = {name: self._function(schema, name) for name, schema in self._schemas.items()}
+        while self._pending:
+            function, node, name = self._pending.pop()
+            body = self._statements(node, name, "x")
+            self._lines += [f"def {function}(x):", *_indent([*body, "return True"]), ""]
+        source = "\n".join(self._lines)
+        exec(compile(source, "<fake_tasks.contract fast path>", "exec"), self._namespace)
+        return {name: cast(_Check, self._namespace[fn]) for name, fn in entries.items()}, source
 
-    def _node(self, node: object, name: str) -> _Check:
+    def _fresh(self, prefix: str) -> str:
+        return f"{prefix}{next(self._names)}"
+
+    def _constant(self, value: object) -> str:
+        name = self._fresh("_c")
+        self._namespace[name] = value
+        return name
+
+    def _function(self, node: object, name: str) -> str:
+        """The generated function checking `node` (of file `name`), written once."""
+        function = self._functions.get(id(node))
+        if function is None:
+            function = self._functions[id(node)] = self._fresh("_f")
+            self._pending.append((function, node, name))
+        return function
+
+    def _statements(self, node: object, name: str, var: str) -> list[str]:
+        """Statements that return False when the value in `var` breaks `node`."""
         if node is True:
-            return _accept
+            return []
         if node is False:
-            return _reject
-        if not isinstance(node, Mapping):
-            raise SchemaError(f"{name}: a subschema must be an object or a boolean, not {node!r}")
-        known = self._memo.get(id(node))
-        if known is not None:
-            return known
-        late: list[_Check] = []  # a $ref cycle reaches this node again before it is built
-        self._memo[id(node)] = lambda instance: late[0](instance)
-        check = _all(self._keywords(node, name))
-        late.append(check)
-        self._memo[id(node)] = check
-        return check
-
-    def _keywords(self, node: Mapping[str, object], name: str) -> list[_Check]:
+            return ["return False"]
+        node = _as_mapping(node, name)
         unknown = node.keys() - _KNOWN_KEYWORDS
         if unknown:
             raise SchemaError(f"{name}: keywords {sorted(unknown)} have no fast check")
         declared = node.get("type")
         types = [declared] if isinstance(declared, str) else _as_strings(declared or [], name)
-        if not set(types) <= _TYPE_CHECKS.keys():
+        if not set(types) <= _TYPE_TESTS.keys():
             raise SchemaError(f"{name}: unknown type in {declared!r}")
         single = types[0] if len(types) == 1 else None
-        checks: list[_Check] = []
+        out: list[str] = []
+        if single in ("boolean", "null") or len(types) > 1:
+            tests = " or ".join(_TYPE_TESTS[each].format(v=var) for each in types)
+            out.append(f"if not ({tests}): return False")
         if single == "string" or node.keys() & _STRING_KEYWORDS:
-            checks.append(_string_check(node, name, strict=single == "string"))
+            test = _TYPE_TESTS["string"].format(v=var)
+            out += _guarded(test, single == "string", self._string(node, name, var))
         if single in ("integer", "number") or node.keys() & _NUMBER_KEYWORDS:
-            checks.append(_number_check(node, name, single if single in _NUMERIC else None))
+            numeric = single if single in ("integer", "number") else None
+            test = _TYPE_TESTS[numeric or "number"].format(v=var)
+            out += _guarded(test, numeric is not None, _number(node, name, var))
         if single == "array" or node.keys() & _ARRAY_KEYWORDS:
-            checks.append(self._array_check(node, name, strict=single == "array"))
+            test = _TYPE_TESTS["array"].format(v=var)
+            out += _guarded(test, single == "array", self._array(node, name, var))
         if single == "object" or node.keys() & _OBJECT_KEYWORDS:
-            checks.append(self._object_check(node, name, strict=single == "object"))
-        if single in ("boolean", "null"):
-            checks.insert(0, _TYPE_CHECKS[single])
-        elif len(types) > 1:
-            type_checks = [_TYPE_CHECKS[each] for each in types]
-            checks.insert(0, lambda instance: any(each(instance) for each in type_checks))
+            test = _TYPE_TESTS["object"].format(v=var)
+            out += _guarded(test, single == "object", self._object(node, name, var))
         for keyword in ("enum", "const"):
             if keyword in node:
                 values = node[keyword] if keyword == "enum" else [node[keyword]]
-                checks.append(_enum_check(_as_list(values, name), name))
+                out.append(self._enum(_as_list(values, name), name, var))
         if "$ref" in node:
             target_name, _, target = _resolve(self._schemas, name, node["$ref"])
-            checks.append(self._node(target, target_name))
-        checks.extend(self._node(sub, name) for sub in _as_list(node.get("allOf", []), name))
+            if isinstance(target, Mapping) and target.keys() <= _LEAF_KEYWORDS:
+                out += self._statements(target, target_name, var)
+            else:
+                out.append(f"if not {self._function(target, target_name)}({var}): return False")
+        for sub in _as_list(node.get("allOf", []), name):
+            out += self._statements(sub, name, var)
         if "anyOf" in node:
-            any_of = [self._node(sub, name) for sub in _as_list(node["anyOf"], name)]
-            checks.append(lambda instance: any(each(instance) for each in any_of))
+            calls = [f"{self._function(s, name)}({var})" for s in _as_list(node["anyOf"], name)]
+            out.append(f"if not ({' or '.join(calls)}): return False")
         if "oneOf" in node:
-            one_of = [self._node(sub, name) for sub in _as_list(node["oneOf"], name)]
-            checks.append(lambda instance: sum(1 for each in one_of if each(instance)) == 1)
+            calls = [f"{self._function(s, name)}({var})" for s in _as_list(node["oneOf"], name)]
+            out.append(f"if ({' + '.join(calls)}) != 1: return False")
         if "not" in node:
-            negated = self._node(node["not"], name)
-            checks.append(lambda instance: not negated(instance))
+            out.append(f"if {self._function(node['not'], name)}({var}): return False")
         if "if" in node:
-            condition = self._node(node["if"], name)
-            then = self._node(node.get("then", True), name)
-            otherwise = self._node(node.get("else", True), name)
-            checks.append(lambda instance: (then if condition(instance) else otherwise)(instance))
-        return checks
+            condition = self._condition(node["if"], name, var)
+            then = self._statements(node.get("then", True), name, var)
+            otherwise = self._statements(node.get("else", True), name, var)
+            if then:
+                out += [f"if {condition}:", *_indent(then)]
+                out += ["else:", *_indent(otherwise)] if otherwise else []
+            elif otherwise:
+                out += [f"if not {condition}:", *_indent(otherwise)]
+        return out
 
-    def _array_check(self, node: Mapping[str, object], name: str, *, strict: bool) -> _Check:
-        items = self._node(node.get("items", True), name)
-        min_items = _as_int(node.get("minItems", 0), name)
-        max_items = _as_int(node.get("maxItems", sys.maxsize), name)
+    def _condition(self, node: object, name: str, var: str) -> str:
+        """An expression true when `var` matches `node` (inlined for a bare `required`)."""
+        if isinstance(node, Mapping) and node.keys() - _ANNOTATIONS == {"required"}:
+            needed = self._constant(frozenset(_as_strings(node["required"], name)))
+            return f"(not isinstance({var}, dict) or {var}.keys() >= {needed})"
+        return f"{self._function(node, name)}({var})"
 
-        def check(instance: object) -> bool:
-            if not isinstance(instance, list):
-                return not strict
-            if not min_items <= len(instance) <= max_items:
-                return False
-            return all(map(items, instance))
+    def _string(self, node: Mapping[str, object], name: str, var: str) -> list[str]:
+        out = []
+        if "minLength" in node:
+            out.append(f"if len({var}) < {_as_int(node['minLength'], name)}: return False")
+        if "maxLength" in node:
+            out.append(f"if len({var}) > {_as_int(node['maxLength'], name)}: return False")
+        if "pattern" in node:
+            pattern = node["pattern"]
+            if not isinstance(pattern, str):
+                raise SchemaError(f"{name}: pattern must be a string, not {pattern!r}")
+            search = self._constant(re.compile(pattern).search)
+            out.append(f"if {search}({var}) is None: return False")
+        return out
 
-        return check
+    def _array(self, node: Mapping[str, object], name: str, var: str) -> list[str]:
+        out = []
+        if "minItems" in node:
+            out.append(f"if len({var}) < {_as_int(node['minItems'], name)}: return False")
+        if "maxItems" in node:
+            out.append(f"if len({var}) > {_as_int(node['maxItems'], name)}: return False")
+        item = self._fresh("i")
+        body = self._statements(node.get("items", True), name, item)
+        return [*out, f"for {item} in {var}:", *_indent(body)] if body else out
 
-    def _object_check(self, node: Mapping[str, object], name: str, *, strict: bool) -> _Check:
-        properties = {
-            key: self._node(sub, name)
-            for key, sub in _as_mapping(node.get("properties", {}), name).items()
-        }
-        required = frozenset(_as_strings(node.get("required", []), name))
+    def _object(self, node: Mapping[str, object], name: str, var: str) -> list[str]:
+        properties = _as_mapping(node.get("properties", {}), name)
+        required = _as_strings(node.get("required", []), name)
+        keys = self._fresh("k")
+        out: list[str] = []
+        if required:
+            out.append(f"if not {keys} >= {self._constant(frozenset(required))}: return False")
+        if "minProperties" in node:
+            out.append(f"if len({var}) < {_as_int(node['minProperties'], name)}: return False")
         additional = node.get("additionalProperties")
-        closed: frozenset[str] | None = None
-        extra: _Check | None = None
         if "unevaluatedProperties" in node:
             if node["unevaluatedProperties"] is not False or additional is not None:
                 raise SchemaError(f"{name}: only unevaluatedProperties: false, alone, is supported")
-            closed = self._evaluated_names(node, name, outermost=True)
+            closed = self._constant(self._evaluated_names(node, name, outermost=True))
+            out.append(f"if not {keys} <= {closed}: return False")
         elif additional is False:
-            closed = frozenset(properties)
-        elif additional is not None:
-            extra = self._node(additional, name)
-        names = self._node(node["propertyNames"], name) if "propertyNames" in node else None
-        dependent_required = [
-            (key, frozenset(_as_strings(needed, name)))
-            for key, needed in _as_mapping(node.get("dependentRequired", {}), name).items()
-        ]
-        dependent_schemas = [
-            (key, self._node(sub, name))
-            for key, sub in _as_mapping(node.get("dependentSchemas", {}), name).items()
-        ]
-        min_properties = _as_int(node.get("minProperties", 0), name)
-        value_check = properties.get
-        walk_values = bool(properties) or extra is not None
+            out.append(f"if not {keys} <= {self._constant(frozenset(properties))}: return False")
+        for key, sub in properties.items():
+            value = self._fresh("v")
+            body = self._statements(sub, name, value)
+            if body and key in required:
+                out += [f"{value} = {var}[{key!r}]", *body]
+            elif body:
+                out += [f"if {key!r} in {var}:", *_indent([f"{value} = {var}[{key!r}]", *body])]
+        if additional is not None and additional is not False:
+            key, value = self._fresh("n"), self._fresh("v")
+            body = self._statements(additional, name, value)
+            if body and properties:
+                declared = self._constant(frozenset(properties))
+                body = [f"if {key} in {declared}: continue", *body]
+            if body:
+                out += [f"for {key}, {value} in {var}.items():", *_indent(body)]
+        if "propertyNames" in node:
+            key = self._fresh("n")
+            body = self._statements(node["propertyNames"], name, key)
+            out += [f"for {key} in {keys}:", *_indent(body)] if body else []
+        for key, needed in _as_mapping(node.get("dependentRequired", {}), name).items():
+            needed_set = self._constant(frozenset(_as_strings(needed, name)))
+            out.append(f"if {key!r} in {var} and not {keys} >= {needed_set}: return False")
+        for key, sub in _as_mapping(node.get("dependentSchemas", {}), name).items():
+            body = self._statements(sub, name, var)
+            out += [f"if {key!r} in {var}:", *_indent(body)] if body else []
+        uses_keys = re.compile(rf"\b{keys}\b")
+        return [f"{keys} = {var}.keys()", *out] if any(map(uses_keys.search, out)) else out
 
-        def check(instance: object) -> bool:
-            if not isinstance(instance, dict):
-                return not strict
-            keys = instance.keys()
-            if not keys >= required or len(instance) < min_properties:
-                return False
-            if closed is not None and not keys <= closed:
-                return False
-            if walk_values:
-                for key, value in instance.items():
-                    each = value_check(key, extra)
-                    if each is not None and not each(value):
-                        return False
-            if names is not None and not all(map(names, keys)):
-                return False
-            for key, needed in dependent_required:
-                if key in instance and not keys >= needed:
-                    return False
-            for key, sub in dependent_schemas:
-                if key in instance and not sub(instance):
-                    return False
-            return True
-
-        return check
+    def _enum(self, values: list[object], name: str, var: str) -> str:
+        keys = {_scalar_key(value) for value in values}
+        if None in keys:
+            raise SchemaError(f"{name}: enum/const values must be scalars, not {values!r}")
+        if len(values) == 1 and (values[0] is None or isinstance(values[0], bool)):
+            return f"if {var} is not {values[0]!r}: return False"
+        return f"if _scalar_key({var}) not in {self._constant(frozenset(keys))}: return False"
 
     def _evaluated_names(
         self, node: object, name: str, *, outermost: bool = False
@@ -501,51 +551,15 @@ class _Compiler:
         return frozenset(found)
 
 
-_NUMERIC: Final = ("integer", "number")
-
-
-def _enum_check(values: list[object], name: str) -> _Check:
-    keys = {_scalar_key(value) for value in values}
-    if None in keys:
-        raise SchemaError(f"{name}: enum/const values must be scalars, not {values!r}")
-    if len(values) == 1 and (values[0] is None or isinstance(values[0], bool)):
-        only = values[0]
-        return lambda instance: instance is only
-    return lambda instance: _scalar_key(instance) in keys
-
-
-def _string_check(node: Mapping[str, object], name: str, *, strict: bool) -> _Check:
-    pattern = node.get("pattern")
-    search = re.compile(pattern).search if isinstance(pattern, str) else None
-    min_length = _as_int(node.get("minLength", 0), name)
-    max_length = _as_int(node.get("maxLength", sys.maxsize), name)
-
-    def check(instance: object) -> bool:
-        if not isinstance(instance, str):
-            return not strict
-        if not min_length <= len(instance) <= max_length:
-            return False
-        return search is None or search(instance) is not None
-
-    return check
-
-
-def _number_check(node: Mapping[str, object], name: str, strict: str | None) -> _Check:
-    """Bounds, and the type when `strict` is "integer" or "number" (JSON values only)."""
-    minimum = _as_bound(node.get("minimum", -math.inf), name)
-    maximum = _as_bound(node.get("maximum", math.inf), name)
-    integral = strict == "integer"
-
-    def check(instance: object) -> bool:
-        if type(instance) is int:  # the common case; also excludes bool
-            return minimum <= instance <= maximum
-        if isinstance(instance, bool) or not isinstance(instance, int | float):
-            return strict is None
-        if integral and not (isinstance(instance, int) or instance.is_integer()):
-            return False
-        return minimum <= instance <= maximum
-
-    return check
+def _number(node: Mapping[str, object], name: str, var: str) -> list[str]:
+    out = []
+    for keyword, fails in (("minimum", "<"), ("maximum", ">")):
+        if keyword in node:
+            bound = node[keyword]
+            if not isinstance(bound, int | float) or isinstance(bound, bool):
+                raise SchemaError(f"{name}: {keyword} must be a number, not {bound!r}")
+            out.append(f"if {var} {fails} {bound!r}: return False")
+    return out
 
 
 def _as_list(value: object, name: str) -> list[object]:
@@ -570,10 +584,4 @@ def _as_mapping(value: object, name: str) -> Mapping[str, object]:
 def _as_int(value: object, name: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise SchemaError(f"{name}: expected an integer, not {value!r}")
-    return value
-
-
-def _as_bound(value: object, name: str) -> float:
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        raise SchemaError(f"{name}: minimum/maximum must be numbers, not {value!r}")
     return value

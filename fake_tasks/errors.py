@@ -21,7 +21,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 
 class FakeTasksError(Exception):
@@ -34,7 +34,9 @@ class EsError(Exception):
     es_type: str = "exception"
     status: int | None = None
     java_class: str = "org.elasticsearch.ElasticsearchException"
-    is_elasticsearch: ClassVar[bool] = True
+    # False for Java exceptions that are no `ElasticsearchException` (IAE, ...): they are their
+    # own root cause and stop the root-cause walk of an ES exception above them.
+    is_elasticsearch: bool = True
 
     def __init__(
         self,
@@ -49,7 +51,8 @@ class EsError(Exception):
         super().__init__(reason)
         if es_type is not None:
             self.es_type = es_type
-            self.java_class = _java_class(es_type)
+            self.java_class = _NON_ES_CLASSES.get(es_type) or _java_class(es_type)
+            self.is_elasticsearch = es_type not in _NON_ES_CLASSES
         if status is not None:
             self.status = status
         self.reason = reason
@@ -246,6 +249,17 @@ class SimpleError(Exception):
         if self.with_status:
             return {"error": self.message, "status": self.status}
         return {"error": self.message}
+
+
+# Wire types of exceptions that are not `ElasticsearchException`s, with their Java class.
+_NON_ES_CLASSES = {
+    "illegal_argument_exception": "java.lang.IllegalArgumentException",
+    "illegal_state_exception": "java.lang.IllegalStateException",
+    "number_format_exception": "java.lang.NumberFormatException",
+    "null_pointer_exception": "java.lang.NullPointerException",
+    "unsupported_operation_exception": "java.lang.UnsupportedOperationException",
+    "media_type_header_exception": "org.elasticsearch.rest.RestRequest$MediaTypeHeaderException",
+}
 
 
 def _class_name(es_type: str) -> str:

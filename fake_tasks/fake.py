@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from fake_tasks.clock import Clock, VirtualClock
-from fake_tasks.errors import EsError, FakeTasksError
+from fake_tasks.errors import EsError, FakeTasksError, IllegalStateError
+from fake_tasks.faults import Fault, Faults, Rule, TaskOperationFailure, node_cause
 from fake_tasks.generate import generate_cluster
 from fake_tasks.ids import TaskId
+from fake_tasks.journal import Journal, Match
 from fake_tasks.matching import simple_match
 from fake_tasks.model import ES_VERSION, Cluster, Task
 from fake_tasks.model import StatusFn as StatusFn
@@ -47,6 +49,8 @@ class FakeTasks:
         self.server_errors: list[BaseException] = []
         self._lock = threading.Lock()
         self.cluster = self._build()
+        self.faults = Faults(self.settings.seed)
+        self.journal = Journal()
 
     def _build(self) -> Cluster:
         clock = self._given_clock or VirtualClock(tick=self.settings.tick)
@@ -67,6 +71,8 @@ class FakeTasks:
             self.cluster = self._build()
             old.close()
             self.server_errors.clear()
+            self.faults.reset(self.settings.seed)
+            self.journal.clear()
 
     # -- time ----------------------------------------------------------------------------------
 
@@ -296,3 +302,79 @@ class FakeTasks:
     def __repr__(self) -> str:
         s = self.settings
         return f"FakeTasks(seed={s.seed}, nodes={s.nodes}, tasks={s.tasks}, url={self.url!r})"
+
+    # -- faults and journal ---------------------------------------------------------------------
+
+    def inject(
+        self,
+        fault: Fault | Sequence[Fault],
+        *,
+        api: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        opaque_id: str | None = None,
+        times: int | None = None,
+        probability: float = 1.0,
+        cycle: bool = False,
+    ) -> Rule:
+        """Make matching requests fail: `inject(Fault.rejected(), api="tasks.list", times=2)`.
+
+        A sequence of faults is used in order, one per matching request, then requests pass
+        (`cycle=True` repeats it; `Fault.passthrough()` lets one through). Selectors as in
+        `Match`; `probability` draws from the settings' seed, so runs repeat. The first
+        registered rule that matches a request wins. Returns the rule (`fake.faults.remove`).
+        """
+        match = Match(
+            method=method,
+            api=api,
+            path=path,
+            params=dict(params or {}),
+            headers=dict(headers or {}),
+            opaque_id=opaque_id,
+        )
+        return self.faults.add(fault, match, times=times, probability=probability, cycle=cycle)
+
+    def make_missing(
+        self, task: Task | TaskId | str, *, unknown_node: bool = False, times: int | None = None
+    ) -> Rule:
+        """Answer requests about this task id as if it did not exist (get: 404; cancel: a
+        `node_failures` entry), `times` times or for good. `unknown_node` answers as for a task
+        of a node that left the cluster."""
+        task_id = task.task_id if isinstance(task, Task) else task
+        return self.inject(
+            Fault.not_found(unknown_node=unknown_node),
+            params={"task_id": str(task_id)},
+            times=times,
+        )
+
+    def fail_node(
+        self, node: str, cause: str | EsError = "disconnected", *, timeout: float | str = "30s"
+    ) -> None:
+        """Make a node unreachable: list and cancel report it in `node_failures` and leave out its
+        tasks; a get of one of its tasks fails with the cause. `cause` is `"disconnected"`
+        (`node_disconnected_exception`), `"timeout"` (`receive_timeout_transport_exception`
+        after `timeout`) or any `EsError`."""
+        error = (
+            node_cause(self.cluster, node, cause, timeout=timeout)
+            if isinstance(cause, str)
+            else cause
+        )
+        self.cluster.fail_node(node, error)
+
+    def restore_node(self, node: str) -> None:
+        """Undo `fail_node`."""
+        self.cluster.restore_node(node)
+
+    def add_task_failure(
+        self, task: Task | TaskId | str, error: EsError | str
+    ) -> TaskOperationFailure:
+        """Report this task in `task_failures` instead of listing it (`tasks.list`, and a cancel
+        of this task id). A string is the reason of an `illegal_state_exception` (500)."""
+        task_id = task.task_id if isinstance(task, Task) else TaskId.parse(str(task))
+        if task_id is None:
+            raise FakeTasksError(f"{task!r} is not a task id")
+        if isinstance(error, str):
+            error = IllegalStateError(error)
+        return self.faults.add_task_failure(task_id, error)

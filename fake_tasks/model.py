@@ -197,9 +197,8 @@ class Cluster:
         self._children: dict[TaskId, dict[TaskId, Task]] = {}
         self._results: dict[TaskId, StoredResult] = {}
         self._tasks_index_exists = False
-        self._version = 0
+        self._dirty = True  # something may have become due without the clock moving
         self._settled_at = -1
-        self._settled_version = -1
         self._counters = {
             node.id: itertools.count(
                 first_task_id if isinstance(first_task_id, int) else first_task_id.get(node.id, 1)
@@ -360,7 +359,7 @@ class Cluster:
                 if each.cancellable and each.cancel_reason is None:
                     each.cancel_reason = reason
                     each.cancelled_ns = now
-            self._version += 1
+            self._dirty = True
             self.changed.notify_all()
             return touched
 
@@ -382,7 +381,7 @@ class Cluster:
                 found.cancel_delay_ns = (
                     None if cancel_delay is None else seconds_to_nanos(cancel_delay, "cancel_delay")
                 )
-            self._version += 1
+            self._dirty = True
             self.changed.notify_all()
             return found
 
@@ -429,7 +428,7 @@ class Cluster:
         """Finish every task whose time has come, children first, at the time each ended."""
         with self.lock:
             now = self.now_ns()
-            if now == self._settled_at and self._version == self._settled_version:
+            if now == self._settled_at and not self._dirty:
                 return
             memo: dict[TaskId, int | None] = {}
             due = []
@@ -442,7 +441,7 @@ class Cluster:
                     self._complete(task, end)
             if due:
                 self.changed.notify_all()
-            self._settled_at, self._settled_version = now, self._version
+            self._settled_at, self._dirty = now, False
 
     def wait_for(self, tasks: Iterable[Task], timeout_ns: int) -> bool:
         """Wait until all `tasks` (and descendants) finish or `timeout_ns` passes.
@@ -509,7 +508,9 @@ class Cluster:
         self._tasks[task.task_id] = task
         if task.parent is not None:
             self._children.setdefault(task.parent, {})[task.task_id] = task
-        self._version += 1
+        end = task.own_end_ns()
+        if end is not None and end <= self.now_ns():
+            self._dirty = True
 
     def _discard(self, task: Task) -> None:
         self._tasks.pop(task.task_id, None)
@@ -519,7 +520,7 @@ class Cluster:
                 siblings.pop(task.task_id, None)
                 if not siblings:
                     del self._children[task.parent]
-        self._version += 1
+        self._dirty = True  # a parent may have been waiting for this task only
 
     def _complete(self, task: Task, at_ns: int) -> None:
         task.finished_ns = at_ns

@@ -12,6 +12,7 @@ from fake_tasks.fake import FakeTasks, Settings
 from fake_tasks.server import FakeTasksServer
 
 MARKER_KEYS = ("seed", "nodes", "tasks", "version", "tick")
+CHECK_KEYS = ("allow_unexpected",)  # marker kwargs for the teardown checks, not for Settings
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -27,8 +28,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "fake_tasks(seed=None, nodes=None, tasks=None, version=None, tick=None): "
-        "configure the fake Elasticsearch cluster of the `fake_tasks` fixture for this test",
+        "fake_tasks(seed=None, nodes=None, tasks=None, version=None, tick=None, "
+        "allow_unexpected=False): configure the fake Elasticsearch cluster of the `fake_tasks` "
+        "fixture for this test; allow_unexpected keeps requests no route matched from failing it",
     )
 
 
@@ -61,13 +63,15 @@ def _settings(request: pytest.FixtureRequest) -> Settings:
     if marker is not None:
         if marker.args:
             raise pytest.UsageError("@pytest.mark.fake_tasks takes keyword arguments only")
-        unknown = sorted(set(marker.kwargs) - set(MARKER_KEYS))
+        unknown = sorted(set(marker.kwargs) - set(MARKER_KEYS) - set(CHECK_KEYS))
         if unknown:
             raise pytest.UsageError(
                 f"@pytest.mark.fake_tasks got unknown arguments {unknown}; "
-                f"known: {list(MARKER_KEYS)}"
+                f"known: {[*MARKER_KEYS, *CHECK_KEYS]}"
             )
-        values.update({k: v for k, v in marker.kwargs.items() if v is not None})
+        values.update(
+            {k: v for k, v in marker.kwargs.items() if v is not None and k in MARKER_KEYS}
+        )
     return Settings(**values)
 
 
@@ -84,3 +88,9 @@ def fake_tasks(
     yield fake
     __tracebackhide__ = True
     fake.check()
+    marker = request.node.get_closest_marker("fake_tasks")
+    if not (marker is not None and marker.kwargs.get("allow_unexpected")):
+        report = fake.journal.unexpected_report()
+        if report is not None:
+            hint = "Expected? Mark the test @pytest.mark.fake_tasks(allow_unexpected=True)."
+            pytest.fail(f"{report}\n{hint}", pytrace=False)

@@ -200,8 +200,9 @@ def nodes_info(cluster: Cluster, node_ids: Sequence[str]) -> dict[str, Any]:
             "build_type": "docker",
             "build_hash": build_hash(cluster.version),
             "roles": list(node.roles),
-            "attributes": dict(node.attributes),
         }
+        if node.attributes:  # only if non-empty, as in `NodesInfoResponse.toXContent`
+            nodes[node_id]["attributes"] = dict(node.attributes)
     return {
         "_nodes": {"total": len(node_ids), "successful": len(node_ids), "failed": 0},
         "cluster_name": cluster.name,
