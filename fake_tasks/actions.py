@@ -22,6 +22,9 @@ from fake_tasks.model import DEFAULT_CANCEL_REASON, Cluster, Task, TaskInfo
 from fake_tasks.timevalue import human
 
 LIST_ACTION = "cluster:monitor/tasks/lists"
+LIST_NODE_ACTION = LIST_ACTION + "[n]"
+CANCEL_NODE_ACTION = "cluster:admin/tasks/cancel[n]"
+GET_ACTION = "cluster:monitor/task/get"
 DEFAULT_WAIT_NS = 30_000_000_000
 
 
@@ -122,12 +125,13 @@ def list_tasks(cluster: Cluster, request: ListRequest) -> TasksResult:
                 for t in cluster.tasks()
                 if t.node in live and _matches(t, request.actions, request.parent_task_id)
             ]
-            infos = {t.task_id: _info(t, now, detailed=request.detailed) for t in matched}
-            failures = [
-                FailedNodeError(n, cluster.failed_nodes[n])
-                for n in targets
-                if n in cluster.failed_nodes
-            ]
+            task_failures = _task_failures(cluster, matched)
+            infos = {
+                t.task_id: _info(t, now, detailed=request.detailed)
+                for t in matched
+                if t.task_id not in cluster.task_failures
+            }
+            failures = _node_failures(cluster, targets, LIST_NODE_ACTION)
             if request.wait_for_completion:
                 timeout = _wait_timeout(request.timeout_ns)
                 awaited = [t for t in matched if not t.action.startswith(LIST_ACTION)]
@@ -141,11 +145,27 @@ def list_tasks(cluster: Cluster, request: ListRequest) -> TasksResult:
                         key=lambda f: targets.index(f.node_id),
                     )
                     infos = {k: v for k, v in infos.items() if v.node not in late}
-            return TasksResult(tasks=list(infos.values()), node_failures=failures)
+            return TasksResult(
+                tasks=list(infos.values()), node_failures=failures, task_failures=task_failures
+            )
         finally:
             for task in reversed(own):
                 if task.running:
                     cluster.remove(task)
+
+
+def _node_failures(cluster: Cluster, targets: list[str], action: str) -> list[FailedNodeError]:
+    failures = []
+    for node_id in targets:
+        cause = cluster.node_failure(node_id, action)
+        if cause is not None:
+            failures.append(FailedNodeError(node_id, cause))
+    return failures
+
+
+def _task_failures(cluster: Cluster, tasks: list[Task]) -> list[TaskFailure]:
+    failing = [(t.task_id, cluster.task_failures.get(t.task_id)) for t in tasks]
+    return [TaskFailure(tid, err.http_status(), err) for tid, err in failing if err is not None]
 
 
 def _start_list_tasks(
@@ -195,8 +215,9 @@ def get_task(cluster: Cluster, request: GetRequest) -> GetResult:
                 "cluster and there is no record of the task",
                 caused_by=_not_stored(cluster, task_id),
             )
-        if task_id.node in cluster.failed_nodes:
-            raise cluster.failed_nodes[task_id.node]
+        node_failure = cluster.node_failure(task_id.node, GET_ACTION)
+        if node_failure is not None:
+            raise node_failure
         task = cluster.find(task_id)
         if task is not None:
             if not request.wait_for_completion:
@@ -237,11 +258,7 @@ def cancel_tasks(cluster: Cluster, request: CancelRequest) -> TasksResult:
                 local=cluster.local_node_id,
                 master=cluster.master_node_id,
             )
-            failures = [
-                FailedNodeError(n, cluster.failed_nodes[n])
-                for n in targets
-                if n in cluster.failed_nodes
-            ]
+            failures = _node_failures(cluster, targets, CANCEL_NODE_ACTION)
             chosen = [
                 t
                 for t in cluster.tasks()
@@ -250,6 +267,8 @@ def cancel_tasks(cluster: Cluster, request: CancelRequest) -> TasksResult:
                 and t.cancellable
                 and _matches(t, request.actions, request.parent_task_id)
             ]
+        task_failures = _task_failures(cluster, chosen)
+        chosen = [t for t in chosen if t.task_id not in cluster.task_failures]
         for task in chosen:
             cluster.cancel(task, request.reason)
         now = cluster.now_ns()
@@ -258,7 +277,7 @@ def cancel_tasks(cluster: Cluster, request: CancelRequest) -> TasksResult:
             awaited = [d for t in chosen for d in (t, *cluster.descendants(t))]
             if not cluster.wait_for(awaited, cluster.max_wait_ns):
                 raise timeout_error(cluster, cluster.max_wait_ns)
-        return TasksResult(tasks=infos, node_failures=failures)
+        return TasksResult(tasks=infos, node_failures=failures, task_failures=task_failures)
 
 
 def _cancel_target(
@@ -269,8 +288,9 @@ def _cancel_target(
     node = task_id.node
     if node not in cluster.nodes:
         return [], FailedNodeError(node, NoSuchNodeError(node))
-    if node in cluster.failed_nodes:
-        return [], FailedNodeError(node, cluster.failed_nodes[node])
+    node_failure = cluster.node_failure(node, CANCEL_NODE_ACTION)
+    if node_failure is not None:
+        return [], FailedNodeError(node, node_failure)
     task = cluster.find(task_id)
     if task is None:
         return [], FailedNodeError(node, ResourceNotFoundError(f"task [{task_id}] is not found"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import socket
@@ -10,7 +9,6 @@ import struct
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
@@ -20,7 +18,6 @@ from fake_tasks.actions import TasksResult
 from fake_tasks.errors import EsError, FailedNodeError, IllegalArgumentError, SimpleError
 from fake_tasks.fake import FakeTasks
 from fake_tasks.faults import (
-    GET_ACTION,
     Decision,
     Delay,
     Disconnect,
@@ -30,10 +27,7 @@ from fake_tasks.faults import (
     Rejected,
     Reset,
     SlowBody,
-    TaskOperationFailure,
-    TransportFailure,
     Truncated,
-    inject_task_failures,
     wait_real,
 )
 from fake_tasks.journal import Incoming
@@ -357,64 +351,8 @@ def _deliver(app: App, request: Request, incoming: Incoming, decision: Decision 
 
 
 def _answer(app: App, request: Request, incoming: Incoming) -> Response:
-    """The normal answer, plus the failures scripted as cluster state (failed nodes, tasks)."""
-    cluster = app.fake.cluster
-    task_id = incoming.task_id
-    if incoming.api == "tasks.get" and task_id is not None:
-        cause = cluster.failed_nodes.get(task_id.partition(":")[0])
-        if isinstance(cause, TransportFailure):  # the get is forwarded to the node: its action
-            return _error_response(app, request, cause.for_action(GET_ACTION))
-    failures = app.fake.faults.task_failures
-    group_by = incoming.params.get("group_by", "nodes")
-    if failures and incoming.api == "tasks.cancel" and task_id is not None:
-        failed = [f for f in failures if str(f.task_id) == task_id]
-        if failed and group_by in render.GROUP_BY:
-            result = TasksResult(tasks=[], task_failures=[failed[0].entry()])
-            body = render.tasks_response(
-                result, cluster, group_by, stack_trace=_flag(incoming, "error_trace")
-            )
-            return _json_response(app, request, incoming, 200, body)
-    if not failures or incoming.api != "tasks.list":
-        return app._dispatch(request)
-    # filter_path could drop the task ids: answer unfiltered, move the failures, then filter
-    response = app._dispatch(_without_filter_path(request))
-    if response.status_code == 200:
-        _add_task_failures(incoming, response, failures)
-    return response
-
-
-def _without_filter_path(request: Request) -> Request:
-    if "filter_path" not in request.args:
-        return request
-    environ = dict(request.environ)
-    kept = [(k, v) for k, v in request.args.items(multi=True) if k != "filter_path"]
-    environ["QUERY_STRING"] = urlencode(kept)
-    return Request(environ)
-
-
-def _add_task_failures(
-    incoming: Incoming, response: Response, failures: list[TaskOperationFailure]
-) -> None:
-    raw = response.get_data()
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        return
-    moved = inject_task_failures(body, failures)
-    if not moved:
-        return
-    stack_trace = _flag(incoming, "error_trace")
-    entries = [
-        render.task_failure(f.entry(), stack_trace=stack_trace)
-        for f in failures
-        if f.task_id in moved
-    ]
-    rest = {k: v for k, v in body.items() if k != "task_failures"}
-    body = {"task_failures": [*body.get("task_failures", []), *entries], **rest}
-    filter_path = incoming.params.get("filter_path")
-    if filter_path is not None:
-        body = filterpath.apply(body, filter_path)
-    response.set_data(render.to_json(body, pretty=raw.endswith(b"\n")))
+    """The normal answer (failed nodes and task failures are cluster state the actions read)."""
+    return app._dispatch(request)
 
 
 def _flag(incoming: Incoming, name: str) -> bool:

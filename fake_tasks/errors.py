@@ -14,6 +14,9 @@
      ├── TaskCancelledError             400 task_cancelled_exception
      ├── FailedNodeError                500 failed_node_exception
      ├── NoSuchNodeError                500 no_such_node_exception
+     ├── TransportFailure               `[node][address][action] message`, per action
+     │    ├── NodeDisconnectedError     502 (8.18+) node_disconnected_exception
+     │    └── ReceiveTimeoutError       500 receive_timeout_transport_exception
      └── ...                            any `type`/`status` through `EsError.custom(...)`
     SimpleError                         `{"error": "<text>"}` bodies: no handler, 405, 406
 """
@@ -226,6 +229,40 @@ class NoSuchNodeError(EsError):
 
     def __init__(self, node_id: str) -> None:
         super().__init__(f"No such node [{node_id}]", metadata={"node_id": node_id})
+
+
+class TransportFailure(EsError):
+    """`ActionTransportException`: `[node][ip:port][action] message`, remade per action."""
+
+    def __init__(
+        self, node_name: str, address: str, action: str, message: str, *, status: int = 500
+    ) -> None:
+        super().__init__(f"[{node_name}][{address}][{action}] {message}")
+        self.status = status
+        self.node_name = node_name
+        self.address = address
+        self.action = action
+        self.message = message
+
+    def for_action(self, action: str) -> TransportFailure:
+        """The same failure as a request for `action` would see it."""
+        return type(self)(
+            self.node_name, self.address, action, self.message, status=self.http_status()
+        )
+
+
+class NodeDisconnectedError(TransportFailure):
+    """`NodeDisconnectedException`: a `ConnectTransportException`, 502 since 8.18 (PR #118681)."""
+
+    es_type = "node_disconnected_exception"
+    java_class = "org.elasticsearch.transport.NodeDisconnectedException"
+
+
+class ReceiveTimeoutError(TransportFailure):
+    """`ReceiveTimeoutTransportException`: no answer from the node within the request timeout."""
+
+    es_type = "receive_timeout_transport_exception"
+    java_class = "org.elasticsearch.transport.ReceiveTimeoutTransportException"
 
 
 class SimpleError(Exception):

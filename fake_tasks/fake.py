@@ -48,19 +48,21 @@ class FakeTasks:
         self.url: str | None = None
         self.server_errors: list[BaseException] = []
         self._lock = threading.Lock()
-        self.cluster = self._build()
         self.faults = Faults(self.settings.seed)
         self.journal = Journal()
+        self.cluster = self._build()
 
     def _build(self) -> Cluster:
         clock = self._given_clock or VirtualClock(tick=self.settings.tick)
-        return generate_cluster(
+        cluster = generate_cluster(
             self.settings.seed,
             nodes=self.settings.nodes,
             tasks=self.settings.tasks,
             clock=clock,
             version=self.settings.version,
         )
+        cluster.task_failures = self.faults.failure_map
+        return cluster
 
     def reset(self, settings: Settings | None = None, **changes: Any) -> None:
         """Start over: a new cluster (from new settings, if given), no errors recorded."""

@@ -15,27 +15,28 @@ import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from fake_tasks.actions import TaskFailure
+from fake_tasks.actions import LIST_NODE_ACTION, TaskFailure
 from fake_tasks.clock import VirtualClock
 from fake_tasks.errors import (
     EsError,
     FakeTasksError,
     IndexNotFoundError,
+    NodeDisconnectedError,
     NoSuchNodeError,
+    ReceiveTimeoutError,
     ResourceNotFoundError,
+    TransportFailure,
 )
 from fake_tasks.ids import TaskId
 from fake_tasks.journal import Incoming, Match, non_default_fields
-from fake_tasks.model import Cluster, Node
+from fake_tasks.model import Cluster
 from fake_tasks.timevalue import seconds_to_nanos
 
 MAX_REAL_WAIT_S = 30.0
 """The longest real wait a fault may ask for (a delay, or a slow body in total)."""
 
-LIST_NODE_ACTION = "cluster:monitor/tasks/lists[n]"
-GET_ACTION = "cluster:monitor/task/get"
 CLUSTER_BLOCK_REASON = "blocked by: [SERVICE_UNAVAILABLE/1/state not recovered / initialized];"
 
 
@@ -300,35 +301,6 @@ def wait_real(cluster: Cluster, seconds: float) -> None:
 # -- node failures -------------------------------------------------------------------------------
 
 
-class TransportFailure(EsError):
-    """`ActionTransportException`: `[node][ip:port][action] message`, remade per action."""
-
-    def __init__(self, node: Node, action: str, message: str, *, status: int = 500) -> None:
-        super().__init__(f"[{node.name}][{node.transport_address}][{action}] {message}")
-        self.status = status
-        self.node = node
-        self.action = action
-        self.message = message
-
-    def for_action(self, action: str) -> TransportFailure:
-        """The same failure as a request for `action` would see it."""
-        return type(self)(self.node, action, self.message, status=self.http_status())
-
-
-class NodeDisconnectedError(TransportFailure):
-    """`NodeDisconnectedException`: a `ConnectTransportException`, 502 since 8.18 (PR #118681)."""
-
-    es_type = "node_disconnected_exception"
-    java_class = "org.elasticsearch.transport.NodeDisconnectedException"
-
-
-class ReceiveTimeoutError(TransportFailure):
-    """`ReceiveTimeoutTransportException`: no answer from the node within the request timeout."""
-
-    es_type = "receive_timeout_transport_exception"
-    java_class = "org.elasticsearch.transport.ReceiveTimeoutTransportException"
-
-
 def node_cause(
     cluster: Cluster, node: str, cause: str, *, timeout: float | str = "30s"
 ) -> TransportFailure:
@@ -337,12 +309,14 @@ def node_cause(
     if cause == "disconnected":
         version = tuple(int(p) for p in cluster.version.split(".")[:2] if p.isdigit())
         status = 502 if version >= (8, 18) else 500
-        return NodeDisconnectedError(target, LIST_NODE_ACTION, "disconnected", status=status)
+        return NodeDisconnectedError(
+            target.name, target.transport_address, LIST_NODE_ACTION, "disconnected", status=status
+        )
     if cause == "timeout":
         millis = seconds_to_nanos(timeout, "timeout") // 1_000_000
         request_id = 1000 + sum(target.id.encode()) % 9000
         message = f"request_id [{request_id}] timed out after [{millis}ms]"
-        return ReceiveTimeoutError(target, LIST_NODE_ACTION, message)
+        return ReceiveTimeoutError(target.name, target.transport_address, LIST_NODE_ACTION, message)
     raise FakeTasksError(f"unknown node failure cause {cause!r}; use 'disconnected', 'timeout'")
 
 
@@ -361,65 +335,6 @@ class TaskOperationFailure:
 
     def __repr__(self) -> str:
         return f"TaskOperationFailure({str(self.task_id)!r}, {self.error.es_type!r})"
-
-
-def inject_task_failures(body: Any, failures: Sequence[TaskOperationFailure]) -> list[TaskId]:
-    """Move the failing tasks of a list/cancel body into failures; returns the tasks moved.
-
-    Works on all three `group_by` layouts, in place. A task absent from the body is left alone.
-    """
-    wanted = {str(f.task_id): f.task_id for f in failures}
-    moved: list[TaskId] = []
-    if not isinstance(body, dict):
-        return moved
-    nodes = body.get("nodes")
-    if isinstance(nodes, dict):
-        for node_id in list(nodes):
-            tasks = nodes[node_id].get("tasks") if isinstance(nodes[node_id], dict) else None
-            if not isinstance(tasks, dict):
-                continue
-            for key in [k for k in tasks if k in wanted]:
-                del tasks[key]
-                moved.append(wanted[key])
-            if not tasks:
-                del nodes[node_id]
-    tasks = body.get("tasks")
-    if isinstance(tasks, list):
-        body["tasks"] = _drop_from_list(tasks, wanted, moved)
-    elif isinstance(tasks, dict):
-        body["tasks"] = _drop_from_tree(tasks, wanted, moved)
-    return moved
-
-
-def _key(task: Mapping[str, Any]) -> str:
-    return f"{task.get('node')}:{task.get('id')}"
-
-
-def _drop_from_list(
-    tasks: list[Any], wanted: Mapping[str, TaskId], moved: list[TaskId]
-) -> list[Any]:
-    out = []
-    for task in tasks:
-        if isinstance(task, dict) and _key(task) in wanted:
-            moved.append(wanted[_key(task)])
-            out.extend(_drop_from_list(task.get("children", []), wanted, moved))
-        else:
-            if isinstance(task, dict) and "children" in task:
-                task["children"] = _drop_from_list(task["children"], wanted, moved)
-            out.append(task)
-    return out
-
-
-def _drop_from_tree(
-    tasks: dict[str, Any], wanted: Mapping[str, TaskId], moved: list[TaskId]
-) -> dict[str, Any]:
-    """`group_by=parents`: a dropped parent's children become top-level groups."""
-    out: dict[str, Any] = {}
-    for key, task in tasks.items():
-        kept = _drop_from_list([task], wanted, moved)
-        for each in kept:
-            out[key if each is task else _key(each)] = each
-    return out
 
 
 # -- rules and the registry ----------------------------------------------------------------------
@@ -464,6 +379,7 @@ class Faults:
         self._hits: dict[int, int] = {}
         self._rngs: dict[int, random.Random] = {}
         self._task_failures: list[TaskOperationFailure] = []
+        self.failure_map: dict[TaskId, EsError] = {}  # live view the cluster model reads
         self._next_id = 1
 
     def reset(self, seed: int | None = None) -> None:
@@ -475,6 +391,7 @@ class Faults:
             self._hits.clear()
             self._rngs.clear()
             self._task_failures.clear()
+            self.failure_map.clear()
             self._next_id = 1
 
     def add(
@@ -508,6 +425,7 @@ class Faults:
         failure = TaskOperationFailure(task_id, error)
         with self._lock:
             self._task_failures.append(failure)
+            self.failure_map[task_id] = error
         return failure
 
     def remove(self, item: Rule | TaskOperationFailure) -> None:
@@ -517,6 +435,9 @@ class Faults:
                 return
             if isinstance(item, TaskOperationFailure) and item in self._task_failures:
                 self._task_failures.remove(item)
+                self.failure_map.pop(item.task_id, None)
+                for other in self._task_failures:
+                    self.failure_map[other.task_id] = other.error
                 return
         raise FakeTasksError(f"{item!r} is not registered")
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fake_tasks.clock import Clock, VirtualClock
-from fake_tasks.errors import EsError, FakeTasksError, TaskCancelledError
+from fake_tasks.errors import EsError, FakeTasksError, TaskCancelledError, TransportFailure
 from fake_tasks.ids import TaskId
 from fake_tasks.timevalue import seconds_to_nanos
 
@@ -190,6 +190,8 @@ class Cluster:
         )
         self.max_wait_ns = seconds_to_nanos(max_wait, "max_wait")
         self.failed_nodes: dict[str, EsError] = {}
+        # tasks whose per-task operation fails: reported in `task_failures`, not listed/cancelled
+        self.task_failures: Mapping[TaskId, EsError] = {}
         self.lock = threading.RLock()
         self.changed = threading.Condition(self.lock)
         self._closed = False
@@ -367,8 +369,8 @@ class Cluster:
         self,
         task: Task | TaskId | str,
         *,
-        duration: float | str | None | _Keep = KEEP,
-        cancel_delay: float | str | None | _Keep = KEEP,
+        duration: float | str | _Keep | None = KEEP,
+        cancel_delay: float | str | _Keep | None = KEEP,
     ) -> Task:
         """Change how long a running task runs, or takes to honour a cancel (None: forever)."""
         with self.lock:
@@ -402,6 +404,13 @@ class Cluster:
     def fail_node(self, node: str, cause: EsError) -> None:
         with self.lock:
             self.failed_nodes[self.node(node).id] = cause
+
+    def node_failure(self, node_id: str, action: str) -> EsError | None:
+        """What a request for `action` gets from a failed node, or None if the node is up."""
+        cause = self.failed_nodes.get(node_id)
+        if isinstance(cause, TransportFailure):
+            return cause.for_action(action)
+        return cause
 
     def restore_node(self, node: str) -> None:
         with self.lock:
