@@ -65,7 +65,14 @@ TRANSITIONS: list[tuple[str, dict[str, Any], list[Step], bool, bool | None, str 
     ),
     ("cancel honoured at once", {}, [_cancel], False, None, "404"),
     ("slow cancel still listed", {"cancel_delay": "10s"}, [_cancel, _advance(9)], True, True, None),
-    ("slow cancel done after delay", {"cancel_delay": "10s"}, [_cancel, _advance(10)], False, None, "404"),
+    (
+        "slow cancel done after delay",
+        {"cancel_delay": "10s"},
+        [_cancel, _advance(10)],
+        False,
+        None,
+        "404",
+    ),
     ("cancel ignored", {"cancel_delay": None}, [_cancel, _advance(3600)], True, True, None),
     (
         "cancel ignored, duration still ends it",
@@ -114,7 +121,10 @@ def test_transition(
         status, body = get(fake, f"/_tasks/{key}")
         if stored == "404":
             assert status == 404
-            assert body["error"]["reason"] == f"task [{key}] isn't running and hasn't stored its results"
+            assert (
+                body["error"]["reason"]
+                == f"task [{key}] isn't running and hasn't stored its results"
+            )
         else:
             assert status == 200
             assert body["completed"] is True
@@ -167,7 +177,9 @@ def test_failed_task_error_is_rendered_like_es(fake: FakeTasks) -> None:
 def test_cancel_reaches_descendants_on_every_node(fake: FakeTasks) -> None:
     nodes = list(fake.cluster.nodes)
     parent = fake.add_task("indices:data/write/reindex", node=nodes[0], cancel_delay="5s")
-    child = fake.add_task("indices:data/write/bulk", node=nodes[1], parent=parent, cancel_delay="5s")
+    child = fake.add_task(
+        "indices:data/write/bulk", node=nodes[1], parent=parent, cancel_delay="5s"
+    )
     grandchild = fake.add_task(
         "indices:data/write/bulk[s]", node=nodes[2], parent=child, cancel_delay="5s"
     )
@@ -192,9 +204,11 @@ def test_parent_finishes_after_its_children(fake: FakeTasks) -> None:
     parent = fake.add_task("indices:data/read/search", duration="10s")
     child = fake.add_task("indices:data/read/search[phase/query]", parent=parent, duration="20s")
     fake.advance(15)
-    assert parent.running and child.running
+    assert parent.running
+    assert child.running
     fake.advance(5)
-    assert not parent.running and not child.running
+    assert not parent.running
+    assert not child.running
     assert parent.finished_ns == child.finished_ns
 
 

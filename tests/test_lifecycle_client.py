@@ -39,9 +39,7 @@ def test_cancel_and_wait_for_a_slow_parent_with_children_on_two_nodes(
     first, second, third = fake_tasks.cluster.nodes
     parent = fake_tasks.add_task("indices:data/write/reindex", node=first, cancel_delay="20s")
     for node in (second, third):
-        fake_tasks.add_task(
-            "indices:data/write/bulk", node=node, parent=parent, cancel_delay="40s"
-        )
+        fake_tasks.add_task("indices:data/write/bulk", node=node, parent=parent, cancel_delay="40s")
     body = es.tasks.cancel(task_id=str(parent.task_id), wait_for_completion=True).body
     task = body["nodes"][first]["tasks"][str(parent.task_id)]
     assert (task["cancellable"], task["cancelled"]) == (True, True)

@@ -49,7 +49,9 @@ def test_get_wait_times_out_at_the_deadline(version: str, status: int) -> None:
         status,
         {
             "error": {
-                "root_cause": [{"type": "timeout_exception", "reason": "timed out after [5s/5000ms]"}],
+                "root_cause": [
+                    {"type": "timeout_exception", "reason": "timed out after [5s/5000ms]"}
+                ],
                 "type": "timeout_exception",
                 "reason": "timed out after [5s/5000ms]",
             },
@@ -85,7 +87,8 @@ def test_list_wait_reports_late_nodes_as_failures(fake: FakeTasks) -> None:
     ]
     assert list(body["nodes"]) == [first]
     assert list(body["nodes"][first]["tasks"]) == [str(fast.task_id)]
-    assert slow.running and not fast.running
+    assert slow.running
+    assert not fast.running
 
 
 def test_list_wait_never_waits_for_list_tasks(fake: FakeTasks) -> None:
@@ -116,7 +119,8 @@ def test_cancel_wait_on_a_task_that_ignores_cancel_is_bounded(fake: FakeTasks) -
     assert status == 429
     assert body["error"]["reason"] == "timed out after [1m/60000ms]"
     assert fake.cluster.now_ns() - start == fake.cluster.max_wait_ns
-    assert task.running and task.cancelled
+    assert task.running
+    assert task.cancelled
 
 
 # -- realtime clock: waits block for real, bounded by their timeout ---------------------------
