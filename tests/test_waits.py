@@ -1,4 +1,4 @@
-"""Waiting requests: outcomes on the virtual clock, bounds on the realtime clock, release on stop."""
+"""Waiting requests: virtual-clock outcomes, realtime bounds, release on server stop."""
 
 from __future__ import annotations
 
