@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
 
-from fake_tasks import filterpath, render
+from fake_tasks import contract, filterpath, render
 from fake_tasks.actions import TasksResult
 from fake_tasks.errors import EsError, FailedNodeError, IllegalArgumentError, SimpleError
 from fake_tasks.fake import FakeTasks
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 PRODUCT_HEADER = ("X-elastic-product", "Elasticsearch")
+RAW_HEADERS = "fake_tasks.raw_headers"  # environ key: header lines as received (see server.py)
 _COMPAT = re.compile(r"application/vnd\.elasticsearch\+(\w+)\s*;\s*compatible-with\s*=\s*(\d+)")
 _BODY_TYPES = re.compile(
     r"application/(json|x-ndjson|yaml|cbor|smile|vnd\.elasticsearch\+(json|x-ndjson|yaml|cbor|smile))"
@@ -104,27 +105,33 @@ class App:
             pretty = _response_flag(values, "pretty")
             human = _response_flag(values, "human")
         except SimpleError as error:
+            self._note_rejected(request, error.status, error.message)
             return self._respond(request, error.status, error.body(), None)
         except EsError as error:
+            self._note_rejected(request, error.http_status(), error.reason)
             return self._respond(request, error.http_status(), error.body(), None)
         try:
             reply = self._route(request, values, human=bool(human), stack_trace=bool(stack_trace))
         except SimpleError as error:
             return self._respond(request, error.status, error.body(), compat, headers=error.headers)
         except EsError as error:
+            if error.es_type in _VALIDATION_ERRORS:
+                self._note_rejected(request, error.http_status(), error.reason)
             body = error.body(stack_trace=bool(stack_trace))
             return self._respond(request, error.http_status(), body, compat, pretty=pretty)
         except ClusterClosed as error:
             body = EsError.custom("node_closed_exception", str(error), 503).body()
             return self._respond(request, 503, body, compat)
-        body = reply.body
-        filter_path = values.get("filter_path")
-        if filter_path is not None and body is not None:
-            body = filterpath.apply(body, filter_path)
         if pretty is None:
             pretty = reply.pretty_by_default
         return self._respond(
-            request, reply.status, body, compat, pretty=pretty, headers=reply.headers
+            request,
+            reply.status,
+            reply.body,
+            compat,
+            pretty=pretty,
+            headers=reply.headers,
+            filter_path=values.get("filter_path"),
         )
 
     def _route(
@@ -180,7 +187,20 @@ class App:
         *,
         pretty: bool | None = None,
         headers: Mapping[str, str] | None = None,
+        filter_path: str | None = None,
     ) -> Response:
+        """The HTTP response for a JSON-ready `body` (None: no body).
+
+        The body is checked against its contract (`fake.contract`) first, then `filter_path`
+        is applied: a filtered body is no documented shape. In strict mode a body that breaks
+        its contract is replaced by an ES-shaped 500.
+        """
+        found = self._check_contract(request, status, body, filter_path)
+        sent_status = status
+        if found is not None and self.fake.contract.strict:
+            sent_status, body, filter_path = 500, contract.strict_error(found), None
+        if filter_path is not None and body is not None:
+            body = filterpath.apply(body, filter_path)
         out = Headers()
         out.add(*PRODUCT_HEADER)
         opaque = request.headers.getlist("X-Opaque-Id")
@@ -190,9 +210,71 @@ class App:
             out.add(name, value)
         if body is None:
             out.add("content-type", "text/plain; charset=UTF-8")
-            return Response(b"", status=status, headers=out)
+            return Response(b"", status=sent_status, headers=out)
         out.add("content-type", compat or "application/json")
-        return Response(render.to_json(body, pretty=bool(pretty)), status=status, headers=out)
+        data = render.to_json(body, pretty=bool(pretty))
+        if found is None:
+            return Response(data, status=sent_status, headers=out)
+        return _CheckedResponse(data, sent_status, out, self.fake.contract, found, status)
+
+    def _check_contract(
+        self, request: Request, status: int, body: Any, filter_path: str | None
+    ) -> contract.ResponseViolation | None:
+        """Check a body about to be sent; None if it conforms or cannot be checked.
+
+        A caller that filters the body itself (passing no `filter_path` while the request has
+        one) hands over a filtered success body, which no schema describes: not checked.
+        """
+        if filter_path is None and status < 400 and "filter_path" in request.args:
+            return None
+        api = find_route(request.method, request.path).route
+        return self.fake.contract.check(
+            f"{request.method} {_uri(request)}", api.api if api else None, status, body
+        )
+
+    def _note_rejected(self, request: Request, status: int, reason: str | None) -> None:
+        if status == 400:
+            self.fake.contract.reject(f"{request.method} {_uri(request)}", status, str(reason))
+
+
+# ES exceptions the fake raises for a request it refuses as invalid (a parameter, header or id).
+_VALIDATION_ERRORS = frozenset(
+    {"illegal_argument_exception", "action_request_validation_exception"}
+)
+
+
+class _CheckedResponse(Response):
+    """A response whose body broke its contract (`violation`, recorded in `log`).
+
+    If the bytes are replaced afterwards (`set_data`, e.g. `Fault.malformed` sending deliberately
+    broken bytes), the checked body is not what goes out: the violation is withdrawn and a
+    strict-mode 500 gets its original status back. Raw bytes are exempt from the contract.
+    """
+
+    _log: contract.ContractLog | None = None
+
+    def __init__(
+        self,
+        data: bytes,
+        status: int,
+        headers: Headers,
+        log: contract.ContractLog,
+        violation: contract.ResponseViolation,
+        original_status: int,
+    ) -> None:
+        super().__init__(data, status=status, headers=headers)
+        self._log = log
+        self.violation = violation
+        self.original_status = original_status
+
+    def set_data(self, value: bytes | str) -> None:
+        super().set_data(value)
+        if self._log is not None:
+            self._log.withdraw(self.violation)
+            self._log = None
+            self.status_code = self.original_status
+
+    data = property(Response.get_data, set_data)
 
 
 # -- request-level checks ------------------------------------------------------------------------

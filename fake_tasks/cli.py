@@ -1,4 +1,4 @@
-"""The `fake-tasks` command: `serve` a seeded fake cluster over HTTP."""
+"""The `fake-tasks` command: `serve` a seeded fake cluster over HTTP, `check` a real one."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
+from fake_tasks.check import main_check
 from fake_tasks.clock import RealtimeClock, VirtualClock
+from fake_tasks.contract import ResponseViolation
 from fake_tasks.fake import FakeTasks, Settings
 from fake_tasks.model import ES_VERSION
 from fake_tasks.server import FakeTasksServer
@@ -37,6 +39,32 @@ def build_parser() -> argparse.ArgumentParser:
         help="deterministic virtual clock moved by --tick per request instead of real time",
     )
     serve.add_argument("--tick", default="1s", help="virtual time per request with --virtual")
+    serve.add_argument(
+        "--strict",
+        action="store_true",
+        help="answer a 500 instead of a response that breaks its JSON Schema (default: log it)",
+    )
+    check = commands.add_parser(
+        "check",
+        help="check a live cluster's task API responses against the JSON Schemas (read-only)",
+        description="Send read-only task API requests to URL (lists, gets, a cancel that matches "
+        "nothing) and check every response against its JSON Schema. Exits 1 on any mismatch "
+        "(or no answer), 2 on a usage error.",
+    )
+    check.add_argument("url", help="the cluster's base URL, e.g. http://localhost:9200")
+    check.add_argument(
+        "-H",
+        "--header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="an extra request header (repeatable), e.g. 'Authorization: ApiKey ...'",
+    )
+    check.add_argument("-u", "--user", metavar="USER:PASSWORD", help="HTTP basic auth")
+    check.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
+    check.add_argument(
+        "-k", "--insecure", action="store_true", help="do not verify the TLS certificate"
+    )
     return parser
 
 
@@ -52,6 +80,8 @@ def serve(
     )
     clock = VirtualClock(tick=args.tick) if args.virtual else RealtimeClock(speed=args.speed)
     fake = FakeTasks(settings, clock=clock)
+    fake.contract.strict = args.strict
+    fake.contract.on_violation = log_violation
     server = FakeTasksServer(fake, host=args.host, port=args.port, standalone=True)
     server.start()
     stop = stop or threading.Event()
@@ -83,4 +113,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else list(argv))
     if args.command == "serve":
         return serve(args)
+    if args.command == "check":
+        try:
+            return main_check(
+                args.url,
+                header=args.header,
+                user=args.user,
+                timeout=args.timeout,
+                insecure=args.insecure,
+            )
+        except ValueError as error:  # a malformed --header
+            print(f"fake-tasks check: {error}", file=sys.stderr)
+            return 2
     return 2
+
+
+def log_violation(found: ResponseViolation) -> None:
+    """`serve`: one stderr line per way a response breaks its contract."""
+    for line in found.lines():
+        print(f"fake-tasks: contract violation: {line}", file=sys.stderr, flush=True)

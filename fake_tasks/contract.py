@@ -7,25 +7,34 @@ import itertools
 import json
 import numbers
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
-from typing import Final, cast
+from typing import Any, Final, cast
 from urllib.parse import urldefrag, urljoin
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing.jsonschema import DRAFT202012, SchemaRegistry
 
+from fake_tasks.errors import IllegalStateError
+
 __all__ = [
     "BASE_URI",
+    "ContractLog",
+    "Rejection",
+    "ResponseViolation",
     "SchemaError",
     "Violation",
+    "apis",
     "check_response",
+    "error_schema",
     "load_schema",
     "schema_for",
     "schema_names",
+    "strict_error",
     "validate",
 ]
 
@@ -106,25 +115,200 @@ def schema_for(api: str, status: int, body: object) -> str | None:
         return None
     if status < 400:
         return success
-    if isinstance(body, Mapping):
-        if isinstance(body.get("error"), str):
-            return "error_simple.json"
-        if (
-            api == "rollup.delete_job"
-            and status == 500
-            and ("task_failures" in body or "node_failures" in body)
-        ):
-            return success  # RestDeleteRollupJobAction answers failures as a 500 response body
-    return "error_response.json"
+    if (
+        api == "rollup.delete_job"
+        and status == 500
+        and isinstance(body, Mapping)
+        and ("task_failures" in body or "node_failures" in body)
+    ):
+        return success  # RestDeleteRollupJobAction answers failures as a 500 response body
+    return error_schema(body)
 
 
 def check_response(api: str, status: int, body: object) -> list[Violation]:
-    """`validate` against `schema_for`; an unknown `api` is itself one violation."""
+    """Every way `body`, answered by `api` with HTTP `status`, breaks its contract; [] if none.
+
+    `api` is an Elasticsearch API name (`"tasks.list"`, `"tasks.get"`, `"tasks.cancel"`, `"info"`,
+    `"nodes.info"`, `"rollup.*"`); `body` is the decoded JSON, unfiltered (`filter_path` makes
+    shapes no schema describes). Works for any server's answers, not only the fake's. An
+    unknown `api` is itself one violation.
+    """
     if api not in _SUCCESS_SCHEMAS:
         known = ", ".join(sorted(_SUCCESS_SCHEMAS))
         return [Violation("", "", "api", f"no contract for API {api!r}; known: {known}")]
     schema = schema_for(api, status, body)
     return [] if schema is None else validate(schema, body)
+
+
+def apis() -> list[str]:
+    """The API names `check_response` knows, sorted."""
+    return sorted(_SUCCESS_SCHEMAS)
+
+
+# --- what a serving fake found ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResponseViolation:
+    """A response the fake sent whose body broke its contract.
+
+    `request` is the request line as received (`GET /_tasks?group_by=none`), `api` the route's
+    API name (None: no route matched), `schema` the file the body was checked against.
+    """
+
+    request: str
+    api: str | None
+    status: int
+    schema: str
+    violations: tuple[Violation, ...]
+
+    @property
+    def headline(self) -> str:
+        return f"{self.request} -> {self.status}: body breaks {self.schema}"
+
+    def lines(self) -> list[str]:
+        """One self-contained line per violation (for logs)."""
+        return [f"{self.headline}: {violation}" for violation in self.violations]
+
+    def __str__(self) -> str:
+        return "\n".join([self.headline, *(f"  {violation}" for violation in self.violations)])
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A request the fake refused as invalid (ES's 400 for a bad parameter, header or body)."""
+
+    request: str
+    status: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.request} -> {self.status}: {self.reason}"
+
+
+def error_schema(body: object) -> str:
+    """The schema of an error body: the simple `{"error": "text"}` form or the full one."""
+    if isinstance(body, Mapping) and isinstance(body.get("error"), str):
+        return "error_simple.json"
+    return "error_response.json"
+
+
+class ContractLog:
+    """The contract checks of one fake: every response body it sends is checked here first.
+
+    `violations` lists the responses that broke their schema and `rejected` the requests the
+    fake refused as invalid, both since the last `clear` (the fixture fails a test on the
+    former, and on the latter when asked). `enabled` False skips the checks (benchmarks);
+    `strict` makes the app answer a 500 instead of a body that breaks its contract;
+    `on_violation` is called with each one as it is found (the CLI logs it). At most `limit`
+    entries of each kind are kept (the first ones); `dropped` counts the rest.
+    """
+
+    def __init__(
+        self,
+        *,
+        strict: bool = False,
+        on_violation: Callable[[ResponseViolation], None] | None = None,
+        limit: int = 1000,
+    ) -> None:
+        self.enabled = True
+        self.strict = strict
+        self.on_violation = on_violation
+        self.limit = limit
+        self.dropped = 0
+        self._violations: list[ResponseViolation] = []
+        self._rejected: list[Rejection] = []
+        self._lock = threading.Lock()
+
+    @property
+    def violations(self) -> list[ResponseViolation]:
+        with self._lock:
+            return list(self._violations)
+
+    @property
+    def rejected(self) -> list[Rejection]:
+        with self._lock:
+            return list(self._rejected)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._violations.clear()
+            self._rejected.clear()
+            self.dropped = 0
+
+    def check(
+        self, request: str, api: str | None, status: int, body: object
+    ) -> ResponseViolation | None:
+        """Check one response body about to be sent (unfiltered); record what breaks.
+
+        Bodies of no route (`api` None) are checked as errors only; None bodies (HEAD,
+        OPTIONS) are not checked.
+        """
+        if not self.enabled or body is None:
+            return None
+        if api is None:
+            if status < 400:
+                return None
+            schema: str | None = error_schema(body)
+        else:
+            schema = schema_for(api, status, body) if api in _SUCCESS_SCHEMAS else None
+        if schema is None:
+            return None
+        violations = validate(schema, body)
+        if not violations:
+            return None
+        found = ResponseViolation(request, api, status, schema, tuple(violations))
+        with self._lock:
+            self._keep(self._violations, found)
+        if self.on_violation is not None:
+            self.on_violation(found)
+        return found
+
+    def withdraw(self, found: ResponseViolation) -> None:
+        """Forget a violation: the body it describes was replaced before it was sent."""
+        with self._lock:
+            for index, kept in enumerate(self._violations):
+                if kept is found:
+                    del self._violations[index]
+                    return
+
+    def reject(self, request: str, status: int, reason: str) -> None:
+        with self._lock:
+            self._keep(self._rejected, Rejection(request, status, reason))
+
+    def _keep(self, entries: list[Any], entry: object) -> None:
+        if len(entries) < self.limit:
+            entries.append(entry)
+        else:
+            self.dropped += 1
+
+    def violations_report(self) -> str | None:
+        """The responses that broke their contract, for a failing test; None if none did."""
+        found = self.violations
+        if not found:
+            return None
+        count = len(found) + self.dropped
+        head = f"the fake sent {count} response(s) that break their JSON Schema contract:"
+        return "\n".join([head, *(str(entry) for entry in found)])
+
+    def rejected_report(self) -> str | None:
+        """The requests the fake refused as invalid; None if there were none."""
+        found = self.rejected
+        if not found:
+            return None
+        head = f"the fake refused {len(found)} request(s) as invalid:"
+        return "\n".join([head, *(f"  {entry}" for entry in found)])
+
+
+def strict_error(found: ResponseViolation) -> dict[str, object]:
+    """The ES-shaped 500 body `--strict` sends instead of a body that breaks its contract."""
+    first = found.violations[0]
+    more = len(found.violations) - 1
+    reason = (
+        f"fake-tasks (strict): the {found.status} response to [{found.request}] breaks its "
+        f"contract {found.schema}: {first}" + (f" (and {more} more)" if more else "")
+    )
+    return IllegalStateError(reason).body()
 
 
 # --- loading ------------------------------------------------------------------------------------

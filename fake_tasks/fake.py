@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fake_tasks.clock import Clock, VirtualClock
+from fake_tasks.contract import ContractLog, Rejection, ResponseViolation
 from fake_tasks.errors import EsError, FakeTasksError, IllegalStateError
 from fake_tasks.faults import Fault, Faults, Rule, TaskOperationFailure, node_cause
 from fake_tasks.generate import generate_cluster
@@ -50,6 +51,7 @@ class FakeTasks:
         self._lock = threading.Lock()
         self.faults = Faults(self.settings.seed)
         self.journal = Journal()
+        self.contract = ContractLog()
         self.cluster = self._build()
 
     def _build(self) -> Cluster:
@@ -64,6 +66,22 @@ class FakeTasks:
         cluster.task_failures = self.faults.failure_map
         return cluster
 
+    # -- contract ---------------------------------------------------------------------------------
+
+    @property
+    def violations(self) -> list[ResponseViolation]:
+        """Responses this fake sent whose body broke its JSON Schema contract (since `reset`).
+
+        `contract.strict = True` answers a 500 instead of such a body; `contract.enabled = False`
+        stops checking.
+        """
+        return self.contract.violations
+
+    @property
+    def rejected(self) -> list[Rejection]:
+        """Requests this fake refused as invalid (400: bad parameter, header or body)."""
+        return self.contract.rejected
+
     def reset(self, settings: Settings | None = None, **changes: Any) -> None:
         """Start over: a new cluster (from new settings, if given), no errors recorded."""
         with self._lock:
@@ -75,6 +93,7 @@ class FakeTasks:
             self.server_errors.clear()
             self.faults.reset(self.settings.seed)
             self.journal.clear()
+            self.contract.clear()
 
     # -- time ----------------------------------------------------------------------------------
 

@@ -12,7 +12,8 @@ from fake_tasks.fake import FakeTasks, Settings
 from fake_tasks.server import FakeTasksServer
 
 MARKER_KEYS = ("seed", "nodes", "tasks", "version", "tick")
-CHECK_KEYS = ("allow_unexpected",)  # marker kwargs for the teardown checks, not for Settings
+# marker kwargs for the teardown checks, not for Settings
+CHECK_KEYS = ("allow_unexpected", "allow_violations", "report_rejected")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -29,8 +30,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "fake_tasks(seed=None, nodes=None, tasks=None, version=None, tick=None, "
-        "allow_unexpected=False): configure the fake Elasticsearch cluster of the `fake_tasks` "
-        "fixture for this test; allow_unexpected keeps requests no route matched from failing it",
+        "allow_unexpected=False, allow_violations=False, report_rejected=False): configure the "
+        "fake Elasticsearch cluster of the `fake_tasks` fixture for this test; allow_unexpected "
+        "keeps requests no route matched from failing it, allow_violations responses that break "
+        "their JSON Schema (a deliberately invalid scripted body); report_rejected fails the test "
+        "on requests the fake refused as invalid (400)",
     )
 
 
@@ -89,8 +93,27 @@ def fake_tasks(
     __tracebackhide__ = True
     fake.check()
     marker = request.node.get_closest_marker("fake_tasks")
+    _check_contract(fake, marker)
     if not (marker is not None and marker.kwargs.get("allow_unexpected")):
         report = fake.journal.unexpected_report()
         if report is not None:
             hint = "Expected? Mark the test @pytest.mark.fake_tasks(allow_unexpected=True)."
             pytest.fail(f"{report}\n{hint}", pytrace=False)
+
+
+def _check_contract(fake: FakeTasks, marker: pytest.Mark | None) -> None:
+    """Fail on responses that broke their schema and, if asked, on requests refused as invalid."""
+    __tracebackhide__ = True
+    options = marker.kwargs if marker is not None else {}
+    if not options.get("allow_violations"):
+        report = fake.contract.violations_report()
+        if report is not None:
+            hint = (
+                "A deliberately invalid scripted body? "
+                "Mark the test @pytest.mark.fake_tasks(allow_violations=True)."
+            )
+            pytest.fail(f"{report}\n{hint}", pytrace=False)
+    if options.get("report_rejected"):
+        report = fake.contract.rejected_report()
+        if report is not None:
+            pytest.fail(report, pytrace=False)

@@ -187,7 +187,7 @@ def cluster_info(cluster: Cluster) -> dict[str, Any]:
 
 def nodes_info(cluster: Cluster, node_ids: Sequence[str]) -> dict[str, Any]:
     """`GET /_nodes`: the identity part of each node's info, consistent with the task lists."""
-    nodes = {}
+    nodes: dict[str, dict[str, Any]] = {}
     for node_id in node_ids:
         node = cluster.nodes[node_id]
         nodes[node_id] = {

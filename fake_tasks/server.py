@@ -4,14 +4,31 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pytest_httpserver import HTTPServer
 from pytest_httpserver.httpserver import METHOD_ALL
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from fake_tasks.app import App
+from fake_tasks.app import RAW_HEADERS, App
 from fake_tasks.fake import FakeTasks
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
+
+
+class EsRequestHandler(WSGIRequestHandler):
+    """Werkzeug's handler, but: raw header lines reach the app (WSGI joins repeated headers
+    with commas), and no `Server`/`Date` headers are sent, as Elasticsearch sends neither."""
+
+    def make_environ(self) -> WSGIEnvironment:
+        environ = super().make_environ()
+        environ[RAW_HEADERS] = list(self.headers.items())
+        return environ
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self.log_request(code)
+        self.send_response_only(code, message)
 
 
 class Host(Protocol):
@@ -32,6 +49,8 @@ class HttpServerHost:
 
     def start(self) -> None:
         self.httpserver.start()
+        if self.httpserver.server is not None:  # before the URL is known to anyone
+            self.httpserver.server.RequestHandlerClass = EsRequestHandler
 
     def stop(self) -> None:
         if self.httpserver.is_running():
@@ -49,7 +68,9 @@ class WerkzeugHost:
     """The app on werkzeug's threaded server, for long-running use (keeps no request log)."""
 
     def __init__(self, app: App, host: str, port: int) -> None:
-        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True)
+        self._server: BaseWSGIServer = make_server(
+            host, port, app, threaded=True, request_handler=EsRequestHandler
+        )
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:

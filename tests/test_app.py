@@ -251,7 +251,8 @@ def test_list_groups_by_nodes_and_only_nodes_with_tasks_appear(
     assert list(node["tasks"]) == [str(search.task_id)]
     task = node["tasks"][str(search.task_id)]
     assert list(task) == ordered(list(task))
-    assert "description" not in task and "status" not in task  # not detailed
+    assert "description" not in task  # not detailed
+    assert "status" not in task
 
 
 def test_list_actions_wildcards(client: Client, search: Task) -> None:
@@ -337,7 +338,8 @@ def test_human_adds_start_time_and_running_time(client: Client, fake: FakeTasks)
     assert task["running_time_in_nanos"] == 91 * 10**9
     assert task["running_time"] == "1.5m"
     plain = ok(client.get("/_tasks?group_by=none&actions=indices:*"))["tasks"][0]
-    assert "start_time" not in plain and "running_time" not in plain
+    assert "start_time" not in plain
+    assert "running_time" not in plain
 
 
 def test_list_nodes_param(client: Client, fake: FakeTasks, search: Task) -> None:
@@ -455,7 +457,8 @@ def test_get_human(client: Client, fake: FakeTasks) -> None:
     task = fake.add_task("indices:data/read/search")
     info = ok(client.get(f"/_tasks/{task.task_id}?human"))["task"]
     assert list(info) == ordered(list(info))
-    assert "start_time" in info and "running_time" in info
+    assert "start_time" in info
+    assert "running_time" in info
 
 
 # -- POST /_tasks/_cancel and /_tasks/<id>/_cancel -----------------------------------------------

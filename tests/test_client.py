@@ -1,4 +1,4 @@
-"""Real sockets: the official `elasticsearch` 9.x client against the `fake_tasks` fixture's server."""
+"""Real sockets: the official `elasticsearch` 9.x client against the `fake_tasks` server."""
 
 from __future__ import annotations
 

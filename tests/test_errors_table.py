@@ -79,7 +79,8 @@ def node_failure(cause: dict[str, Any]) -> dict[str, Any]:
 
 def not_allowed(uri: str, method: str, allowed: str) -> dict[str, Any]:
     return {
-        "error": f"Incorrect HTTP method for uri [{uri}] and method [{method}], allowed: [{allowed}]",
+        "error": f"Incorrect HTTP method for uri [{uri}] and method [{method}], "
+        f"allowed: [{allowed}]",
         "status": 405,
     }
 
@@ -200,7 +201,8 @@ ROWS = [
         "/_tasks?detailled=true",
         400,
         iae(
-            "request [/_tasks] contains unrecognized parameter: [detailled] -> did you mean [detailed]?"
+            "request [/_tasks] contains unrecognized parameter: [detailled] -> "
+            "did you mean [detailed]?"
         ),
     ),
     row(
@@ -1023,3 +1025,56 @@ def test_pretty_errors() -> None:
         '  "status" : 400\n'
         "}\n"
     )
+
+
+# -- known gaps in app.py (not this module's to fix): strict xfails with the proposed fix --------
+
+
+@pytest.mark.xfail(
+    reason="app.py reads error_trace before pretty/human; ES reads pretty and human when the "
+    "channel is created (es-facts 3.1), before RestController validates error_trace (3.2)",
+    strict=True,
+)
+def test_bad_pretty_wins_over_bad_error_trace() -> None:
+    fake, _ = _cluster("9.1.0", stored=False)
+    response = Client(App(fake)).get("/_tasks?error_trace=yes&pretty=yes")
+    assert response.status_code == 400
+    assert response.get_json() == bad_bool("yes")  # full JSON (IAE), not the simple body
+
+
+@pytest.mark.xfail(
+    reason="app.py ignores `pretty` for simple error bodies; ES builds them with "
+    "channel.newErrorBuilder(), which pretty-prints (reference 8: prettyPrint().lfAtEnd())",
+    strict=True,
+)
+@pytest.mark.parametrize(
+    ("method", "path", "headers", "data"),
+    [
+        pytest.param("POST", "/_tasks?pretty", {}, None, id="405"),
+        pytest.param("GET", "/nope?pretty", {}, None, id="no-handler"),
+        pytest.param("GET", "/_tasks?pretty", {}, b"{}", id="406"),
+    ],
+)
+def test_simple_errors_are_pretty_too(
+    method: str, path: str, headers: dict[str, str], data: bytes | None
+) -> None:
+    fake, _ = _cluster("9.1.0", stored=False)
+    response = Client(App(fake)).open(path, method=method, headers=headers, data=data)
+    text = response.get_data(as_text=True)
+    assert text.startswith('{\n  "error" : "')
+    assert text.endswith("}\n")
+
+
+@pytest.mark.xfail(
+    reason="app.py answers errors raised before routing (bad error_trace/pretty/human) with "
+    "plain application/json; ES renders them through the channel, which keeps the "
+    "compatible-with media type of the Accept header (reference 9)",
+    strict=True,
+)
+@pytest.mark.parametrize("query", ["error_trace=yes", "pretty=yes"])
+def test_pre_routing_errors_keep_the_compatible_content_type(query: str) -> None:
+    fake, _ = _cluster("9.1.0", stored=False)
+    accept = {"Accept": "application/vnd.elasticsearch+json; compatible-with=9"}
+    response = Client(App(fake)).get(f"/_tasks?{query}", headers=accept)
+    assert response.status_code == 400
+    assert response.headers["Content-Type"] == VENDOR_JSON

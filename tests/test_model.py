@@ -275,7 +275,8 @@ def test_cancel_by_id_flags_the_tree(cluster: Cluster) -> None:
     assert [t.task_id for t in result.tasks] == [parent.task_id]
     assert result.tasks[0].cancelled is True
     assert result.tasks[0].description is None  # reported without details
-    assert parent.cancelled and child.cancelled
+    assert parent.cancelled
+    assert child.cancelled
     assert parent.cancel_reason == "by user request"
     with pytest.raises(TaskCancelledError) as caught:
         cluster.start_task("indices:data/write/reindex", parent=parent)
@@ -305,7 +306,8 @@ def test_cancel_by_nodes_and_parent(cluster: Cluster) -> None:
     on_ml = cluster.start_task("c:c", node=ML.id, parent=parent, cancel_delay=None)
     result = cancel_tasks(cluster, CancelRequest(nodes=(WARM.id,), parent_task_id=parent.task_id))
     assert [t.task_id for t in result.tasks] == [on_warm.task_id]
-    assert not on_ml.cancelled and not parent.cancelled
+    assert not on_ml.cancelled
+    assert not parent.cancelled
 
 
 def test_cancel_task_id_and_nodes_is_invalid(cluster: Cluster) -> None:
@@ -356,7 +358,8 @@ def test_cancel_wait_for_completion_waits_for_children(cluster: Cluster) -> None
     child = cluster.start_task("c:c", node=HOT.id, parent=parent, cancel_delay=5)
     start = cluster.now_ns()
     cancel_tasks(cluster, CancelRequest(task_id=parent.task_id, wait_for_completion=True))
-    assert not parent.running and not child.running
+    assert not parent.running
+    assert not child.running
     assert cluster.now_ns() - start == 5 * 10**9  # the virtual clock jumped to the last end
 
 

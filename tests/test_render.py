@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from fake_tasks import Cluster, Node, TaskId, TaskInfo, VirtualClock
-from fake_tasks import filterpath, render
+from fake_tasks import Cluster, Node, TaskId, TaskInfo, VirtualClock, filterpath, render
 from fake_tasks.actions import GetResult, TaskFailure, TasksResult
 from fake_tasks.errors import (
     FailedNodeError,
@@ -361,3 +360,18 @@ def test_filter_path_keeps_the_input() -> None:
     before = repr(BODY)
     filterpath.apply(BODY, "-**.headers")
     assert repr(BODY) == before
+
+
+# -- node info -----------------------------------------------------------------------------------
+
+
+def test_nodes_info(cluster: Cluster) -> None:
+    out = render.nodes_info(cluster, ["n1", "n2"])
+    assert list(out) == ["_nodes", "cluster_name", "nodes"]
+    assert out["_nodes"] == {"total": 2, "successful": 2, "failed": 0}
+    first, second = out["nodes"]["n1"], out["nodes"]["n2"]
+    assert list(first)[:5] == ["name", "transport_address", "host", "ip", "version"]
+    assert list(first)[-2:] == ["roles", "attributes"]
+    assert (first["transport_address"], first["ip"]) == ("127.0.0.1:9300", "127.0.0.1")
+    assert "attributes" not in second  # only if the node has any (es-facts 5)
+    assert list(second)[-1] == "roles"
