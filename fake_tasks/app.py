@@ -96,24 +96,34 @@ class App:
     # -- the flow ------------------------------------------------------------------------------
 
     def _dispatch(self, request: Request) -> Response:
-        accept = request.headers.get("Accept")
+        values = _query_values(request)
         try:
-            compat = _compatible_with(accept, self.fake.cluster.major_version)
-            _check_opaque_id(request)
-            values = _query_values(request)
-            stack_trace = _response_flag(values, "error_trace", simple=True)
-            pretty = _response_flag(values, "pretty")
-            human = _response_flag(values, "human")
-        except SimpleError as error:
-            self._note_rejected(request, error.status, error.message)
-            return self._respond(request, error.status, error.body(), None)
-        except EsError as error:
+            compat = _compatible_with(
+                request.headers.get("Accept"), self.fake.cluster.major_version
+            )
+        except EsError as error:  # the media type itself is wrong: answer plain JSON
             self._note_rejected(request, error.http_status(), error.reason)
             return self._respond(request, error.http_status(), error.body(), None)
+        pretty: bool | None = None
+        try:
+            # The HTTP layer checks headers and creates the channel (pretty, human) before
+            # RestController validates error_trace.
+            _check_opaque_id(request)
+            pretty = _response_flag(values, "pretty")
+            human = _response_flag(values, "human")
+            stack_trace = _response_flag(values, "error_trace", simple=True)
+        except SimpleError as error:
+            self._note_rejected(request, error.status, error.message)
+            return self._respond(request, error.status, error.body(), compat, pretty=pretty)
+        except EsError as error:
+            self._note_rejected(request, error.http_status(), error.reason)
+            return self._respond(request, error.http_status(), error.body(), compat, pretty=pretty)
         try:
             reply = self._route(request, values, human=bool(human), stack_trace=bool(stack_trace))
         except SimpleError as error:
-            return self._respond(request, error.status, error.body(), compat, headers=error.headers)
+            return self._respond(
+                request, error.status, error.body(), compat, pretty=pretty, headers=error.headers
+            )
         except EsError as error:
             if error.es_type in _VALIDATION_ERRORS:
                 self._note_rejected(request, error.http_status(), error.reason)
@@ -166,7 +176,7 @@ class App:
             method=request.method,
             path=path,
             params=Params(path, {**values, **match.path_params}),
-            task_headers=task_headers(request.headers),
+            task_headers=task_headers(request),
             human=human,
             stack_trace=stack_trace,
         )
@@ -203,7 +213,7 @@ class App:
             body = filterpath.apply(body, filter_path)
         out = Headers()
         out.add(*PRODUCT_HEADER)
-        opaque = request.headers.getlist("X-Opaque-Id")
+        opaque = opaque_ids(request)
         if opaque:
             out.add("X-Opaque-Id", opaque[0])
         for name, value in (headers or {}).items():
@@ -306,7 +316,7 @@ def _response_flag(values: Mapping[str, str], name: str, *, simple: bool = False
 
 
 def _check_opaque_id(request: Request) -> None:
-    if len(set(request.headers.getlist("X-Opaque-Id"))) > 1:
+    if len(set(opaque_ids(request))) > 1:
         raise IllegalArgumentError("multiple values for single-valued header [X-Opaque-Id].")
 
 
@@ -341,12 +351,21 @@ def _check_content_type(request: Request) -> None:
         raise SimpleError(406, f"Content-Type header [{','.join(content_types)}] is not supported")
 
 
-def task_headers(headers: Headers) -> dict[str, str]:
+def opaque_ids(request: Request) -> list[str]:
+    """Every `X-Opaque-Id` header line, as received when the host kept them (WSGI joins them)."""
+    raw = request.environ.get(RAW_HEADERS)
+    if raw is None:
+        return request.headers.getlist("X-Opaque-Id")
+    return [value for name, value in raw if name.lower() == "x-opaque-id"]
+
+
+def task_headers(request: Request) -> dict[str, str]:
     """The request headers ES copies into the tasks it starts (`Task.HEADERS_TO_COPY`)."""
+    headers = request.headers
     out: dict[str, str] = {}
-    opaque = headers.get("X-Opaque-Id")
-    if opaque is not None:
-        out["X-Opaque-Id"] = opaque
+    opaque = opaque_ids(request)
+    if opaque:
+        out["X-Opaque-Id"] = opaque[0]
     traceparent = headers.get("traceparent")
     if traceparent is not None and len(traceparent) >= 55:
         out["trace.id"] = traceparent[3:35]
@@ -471,11 +490,13 @@ def _error_response(
 def _json_response(
     app: App, request: Request, incoming: Incoming, status: int, body: Any
 ) -> Response:
-    filter_path = incoming.params.get("filter_path")
-    if filter_path is not None:
-        body = filterpath.apply(body, filter_path)
     return app._respond(
-        request, status, body, _compat_or_none(app, request), pretty=_flag(incoming, "pretty")
+        request,
+        status,
+        body,
+        _compat_or_none(app, request),
+        pretty=_flag(incoming, "pretty"),
+        filter_path=incoming.params.get("filter_path"),
     )
 
 

@@ -94,11 +94,6 @@ def test_malformed_id_is_a_bad_request(es: Elasticsearch) -> None:
     assert caught.value.body["error"]["reason"] == "malformed task id not-a-task-id"
 
 
-@pytest.mark.xfail(
-    reason="WSGI servers join repeated headers into one value, so app.py never sees two "
-    "distinct X-Opaque-Id values (ES: 400 multiple values for single-valued header)",
-    strict=True,
-)
 def test_two_distinct_opaque_ids_are_refused(fake_tasks: FakeTasks) -> None:
     assert fake_tasks.url is not None
     address = urlsplit(fake_tasks.url)

@@ -1027,14 +1027,9 @@ def test_pretty_errors() -> None:
     )
 
 
-# -- known gaps in app.py (not this module's to fix): strict xfails with the proposed fix --------
+# -- check order, pretty simple errors, media types before routing ---------------------------------
 
 
-@pytest.mark.xfail(
-    reason="app.py reads error_trace before pretty/human; ES reads pretty and human when the "
-    "channel is created (es-facts 3.1), before RestController validates error_trace (3.2)",
-    strict=True,
-)
 def test_bad_pretty_wins_over_bad_error_trace() -> None:
     fake, _ = _cluster("9.1.0", stored=False)
     response = Client(App(fake)).get("/_tasks?error_trace=yes&pretty=yes")
@@ -1042,11 +1037,6 @@ def test_bad_pretty_wins_over_bad_error_trace() -> None:
     assert response.get_json() == bad_bool("yes")  # full JSON (IAE), not the simple body
 
 
-@pytest.mark.xfail(
-    reason="app.py ignores `pretty` for simple error bodies; ES builds them with "
-    "channel.newErrorBuilder(), which pretty-prints (reference 8: prettyPrint().lfAtEnd())",
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("method", "path", "headers", "data"),
     [
@@ -1065,12 +1055,6 @@ def test_simple_errors_are_pretty_too(
     assert text.endswith("}\n")
 
 
-@pytest.mark.xfail(
-    reason="app.py answers errors raised before routing (bad error_trace/pretty/human) with "
-    "plain application/json; ES renders them through the channel, which keeps the "
-    "compatible-with media type of the Accept header (reference 9)",
-    strict=True,
-)
 @pytest.mark.parametrize("query", ["error_trace=yes", "pretty=yes"])
 def test_pre_routing_errors_keep_the_compatible_content_type(query: str) -> None:
     fake, _ = _cluster("9.1.0", stored=False)
