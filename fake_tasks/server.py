@@ -10,8 +10,9 @@ from pytest_httpserver import HTTPServer
 from pytest_httpserver.httpserver import METHOD_ALL
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from fake_tasks.app import RAW_HEADERS, App
+from fake_tasks.app import App
 from fake_tasks.fake import FakeTasks
+from fake_tasks.rest import RAW_HEADERS
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
