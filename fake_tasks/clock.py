@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Protocol
 
 from fake_tasks.timevalue import seconds_to_nanos
@@ -69,6 +70,20 @@ class VirtualClock:
 
     def __repr__(self) -> str:
         return f"VirtualClock(now_ns={self._now}, tick_ns={self.tick_ns})"
+
+
+def block(condition: threading.Condition, seconds: float, released: Callable[[], bool]) -> None:
+    """Wait `seconds` of wall time on `condition`, or until `released()` turns true.
+
+    For waits that are real whatever the clock (scripted real delays, slow bodies).
+    """
+    deadline = time.monotonic() + seconds
+    with condition:
+        while not released():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            condition.wait(left)
 
 
 class RealtimeClock:

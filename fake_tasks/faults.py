@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import random
 import threading
-import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 from fake_tasks.actions import LIST_NODE_ACTION, TaskFailure
-from fake_tasks.clock import VirtualClock
+from fake_tasks.clock import VirtualClock, block
 from fake_tasks.errors import (
     EsError,
     FakeTasksError,
@@ -289,13 +288,7 @@ class SlowBody(Fault):
 
 def wait_real(cluster: Cluster, seconds: float) -> None:
     """Block for `seconds` of wall time, or until the cluster is closed (server stop, reset)."""
-    deadline = time.monotonic() + seconds
-    with cluster.changed:
-        while not cluster.closed:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return
-            cluster.changed.wait(left)
+    block(cluster.changed, seconds, lambda: cluster.closed)
 
 
 # -- node failures -------------------------------------------------------------------------------
