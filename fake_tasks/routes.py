@@ -75,6 +75,19 @@ def _check_group_by(group_by: str) -> None:
         )
 
 
+def _tasks_reply(call: Call, group_by: str, act: Callable[[], actions.TasksResult]) -> Run:
+    """List and cancel answer alike; `group_by` is checked when the listener is built, first."""
+
+    def run() -> Reply:
+        _check_group_by(group_by)
+        body = render.tasks_response(
+            act(), call.cluster, group_by, human=call.human, stack_trace=call.stack_trace
+        )
+        return Reply(200, body)
+
+    return run
+
+
 def prepare_list(call: Call) -> Run:
     p = call.params
     request = actions.ListRequest(
@@ -86,17 +99,7 @@ def prepare_list(call: Call) -> Run:
         timeout_ns=p.time_ns("timeout"),
         headers=call.task_headers,
     )
-    group_by = _group_by(call)
-
-    def run() -> Reply:
-        _check_group_by(group_by)
-        result = actions.list_tasks(call.cluster, request)
-        body = render.tasks_response(
-            result, call.cluster, group_by, human=call.human, stack_trace=call.stack_trace
-        )
-        return Reply(200, body)
-
-    return run
+    return _tasks_reply(call, _group_by(call), lambda: actions.list_tasks(call.cluster, request))
 
 
 def prepare_cancel(call: Call) -> Run:
@@ -114,15 +117,7 @@ def prepare_cancel(call: Call) -> Run:
         wait_for_completion=p.boolean("wait_for_completion", False),
     )
 
-    def run() -> Reply:
-        _check_group_by(group_by)
-        result = actions.cancel_tasks(call.cluster, request)
-        body = render.tasks_response(
-            result, call.cluster, group_by, human=call.human, stack_trace=call.stack_trace
-        )
-        return Reply(200, body)
-
-    return run
+    return _tasks_reply(call, group_by, lambda: actions.cancel_tasks(call.cluster, request))
 
 
 def prepare_get(call: Call) -> Run:
