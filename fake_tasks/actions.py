@@ -172,9 +172,11 @@ def _start_list_tasks(
     cluster: Cluster, targets: list[str], headers: Mapping[str, str]
 ) -> list[Task]:
     seq = cluster.next_request_number()
+    cancellable = cluster.at_least(8, 9)  # list tasks are cancellable since 8.9 (PR #96283)
     parent = cluster.start_task(
         LIST_ACTION,
         node=cluster.local_node_id,
+        cancellable=cancellable,
         headers=headers,
         started_ago=(250_000 + seq * 7_919 % 90_000) / 1e9,
     )
@@ -184,6 +186,7 @@ def _start_list_tasks(
             node=node_id,
             type="direct" if node_id == cluster.local_node_id else "transport",
             parent=parent,
+            cancellable=cancellable,
             headers=headers,
             started_ago=(40_000 + (seq + i) * 3_571 % 60_000) / 1e9,
         )

@@ -300,8 +300,7 @@ def node_cause(
     """The exception a list request gets from a failed node: `disconnected` or `timeout`."""
     target = cluster.node(node)
     if cause == "disconnected":
-        version = tuple(int(p) for p in cluster.version.split(".")[:2] if p.isdigit())
-        status = 502 if version >= (8, 18) else 500
+        status = 502 if cluster.at_least(8, 18) else 500
         return NodeDisconnectedError(
             target.name, target.transport_address, LIST_NODE_ACTION, "disconnected", status=status
         )

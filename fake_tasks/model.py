@@ -489,6 +489,11 @@ class Cluster:
     def major_version(self) -> int:
         return int(self.version.split(".")[0])
 
+    def at_least(self, major: int, minor: int = 0) -> bool:
+        """Whether the emulated Elasticsearch version is `major.minor` or newer."""
+        parts = [int(p) for p in self.version.split(".")[:2] if p.isdigit()]
+        return tuple(parts + [0] * (2 - len(parts))) >= (major, minor)
+
     # -- internals -----------------------------------------------------------------------------
 
     def _running(self, task: Task | TaskId | str) -> Task:

@@ -270,3 +270,19 @@ def test_tick_moves_time_per_request() -> None:
         if body["completed"]:
             break
     assert polls == 5
+
+
+@pytest.mark.parametrize(
+    ("version", "cancellable"), [("8.8.2", False), ("8.9.0", True), ("9.1.0", True)]
+)
+def test_list_tasks_are_cancellable_since_8_9(version: str, cancellable: bool) -> None:
+    fake = FakeTasks(Settings(tasks=0, version=version))
+    status, body = get(fake, "/_tasks?group_by=none")
+    assert status == 200
+    own = body["tasks"]
+    assert {t["action"] for t in own} == {
+        "cluster:monitor/tasks/lists",
+        "cluster:monitor/tasks/lists[n]",
+    }
+    assert {t["cancellable"] for t in own} == {cancellable}
+    assert all(("cancelled" in t) is cancellable for t in own)
