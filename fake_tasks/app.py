@@ -9,7 +9,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
 
 from fake_tasks import contract, filterpath, render
-from fake_tasks.delivery import Sent, deliver, describe
+from fake_tasks.delivery import Dropped, Sent, body_complete, deliver, describe
 from fake_tasks.errors import EsError, IllegalArgumentError, SimpleError
 from fake_tasks.fake import FakeTasks
 from fake_tasks.model import ClusterClosed
@@ -48,6 +48,8 @@ class App:
         exchange is recorded in `fake.journal`.
         """
         fake = self.fake
+        if not body_complete(request):
+            return Dropped(reset=False)
         clock = fake.cluster.clock
         started = clock.now_ns()
         incoming = describe(request)

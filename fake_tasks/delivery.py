@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from werkzeug.exceptions import ClientDisconnected
 from werkzeug.wrappers import Request, Response
 
 from fake_tasks import render
@@ -91,7 +92,7 @@ def deliver(app: App, request: Request, incoming: Incoming, decision: Decision |
     if isinstance(fault, Reset | Disconnect):
         if fault.processed:
             _answer(app, request, incoming)
-        return Sent(_Dropped(reset=isinstance(fault, Reset)), None, (), b"")
+        return Sent(Dropped(reset=isinstance(fault, Reset)), None, (), b"")
     response = _answer(app, request, incoming)
     if isinstance(fault, Truncated):
         full = response.get_data()
@@ -202,7 +203,19 @@ def drop_connection(environ: WSGIEnvironment, *, reset: bool) -> None:
     spare.close()
 
 
-class _Dropped(Response):
+def body_complete(request: Request) -> bool:
+    """Read the body; False when the client sent less than its `Content-Length` and stopped.
+
+    Elasticsearch never sees such a request whole, so it never answers it: the caller closes.
+    """
+    try:
+        request.get_data(cache=True)
+    except ClientDisconnected:
+        return False
+    return True
+
+
+class Dropped(Response):
     """No answer: the connection is reset or closed when the server would send the response."""
 
     def __init__(self, *, reset: bool) -> None:

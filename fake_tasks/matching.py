@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from functools import lru_cache
 
 from fake_tasks.errors import IllegalArgumentError
 from fake_tasks.model import Node
@@ -24,16 +22,29 @@ BUILTIN_ROLES = DATA_ROLES | {
 }
 
 
-@lru_cache(maxsize=1024)
-def _compile(pattern: str) -> re.Pattern[str]:
-    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.DOTALL)
-
-
 def simple_match(pattern: str, value: str) -> bool:
-    """`Regex.simpleMatch`: only `*` is special, matching any run of characters; case-sensitive."""
+    """`Regex.simpleMatch`: only `*` is special, matching any run of characters; case-sensitive.
+
+    Greedy matching that backtracks only to the last `*`: O(len(pattern) * len(value)) at worst,
+    so hostile patterns (thousands of `*`) cannot stall a request.
+    """
     if "*" not in pattern:
         return pattern == value
-    return _compile(pattern).fullmatch(value) is not None
+    p = v = 0
+    star, resume = -1, 0
+    while v < len(value):
+        if p < len(pattern) and pattern[p] == "*":
+            star, resume = p, v
+            p += 1
+        elif p < len(pattern) and pattern[p] == value[v]:
+            p += 1
+            v += 1
+        elif star >= 0:
+            p, resume = star + 1, resume + 1
+            v = resume
+        else:
+            return False
+    return all(c == "*" for c in pattern[p:])
 
 
 def match_any(patterns: Iterable[str], value: str) -> bool:

@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Protocol
 from pytest_httpserver import HTTPServer
 from pytest_httpserver.httpserver import METHOD_ALL
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
 
 from fake_tasks.app import App
+from fake_tasks.delivery import Dropped, body_complete
 from fake_tasks.fake import FakeTasks
 from fake_tasks.rest import RAW_HEADERS
 
@@ -44,6 +46,12 @@ _POLL_S = 0.05  # how often a serving loop notices a stop (socketserver's defaul
 
 class _QuickStopHTTPServer(HTTPServer):
     """pytest-httpserver's server, noticing `stop()` within `_POLL_S` instead of half a second."""
+
+    def application(self, request: Request) -> Response:
+        # pytest-httpserver reads the body first; a short one would become werkzeug's HTML 400
+        if not body_complete(request):
+            return Dropped(reset=False)
+        return super().application(request)
 
     def thread_target(self) -> None:
         if self.server is not None:
