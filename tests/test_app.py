@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from expected import TASK_INFO_ORDER
 from werkzeug.test import Client, TestResponse
 
 from fake_tasks import FakeTasks, Settings, Task
@@ -15,22 +16,6 @@ from fake_tasks.app import App
 
 LIST = "cluster:monitor/tasks/lists"
 TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
-TASK_INFO_ORDER = [
-    "node",
-    "id",
-    "type",
-    "action",
-    "status",
-    "description",
-    "start_time",
-    "start_time_in_millis",
-    "running_time",
-    "running_time_in_nanos",
-    "cancellable",
-    "cancelled",
-    "parent_task_id",
-    "headers",
-]
 
 
 @pytest.fixture

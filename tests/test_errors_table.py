@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from expected import INDEX_NOT_FOUND
 from werkzeug.test import Client, TestResponse
 
 from fake_tasks import FakeTasks, Settings
@@ -20,14 +21,6 @@ from fake_tasks.app import App
 
 BOOL_ERROR = "Failed to parse value [{value}] as only [true] or [false] are allowed."
 VENDOR_JSON = "application/vnd.elasticsearch+json;compatible-with=9"
-INDEX_NOT_FOUND = {
-    "type": "index_not_found_exception",
-    "reason": "no such index [.tasks]",
-    "resource.type": "index_expression",
-    "resource.id": ".tasks",
-    "index_uuid": "_na_",
-    "index": ".tasks",
-}
 
 
 def es_error(

@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 import pytest
+from expected import INDEX_NOT_FOUND
 from werkzeug.test import Client, TestResponse
 
 from fake_tasks import EsError, FakeTasks, FakeTasksError, Fault, Match, Settings, Task
@@ -334,14 +335,7 @@ def test_not_found_on_get_is_es_404_without_a_tasks_index(fake: FakeTasks, clien
     task = a_task(fake)
     fake.make_missing(task, times=1)
     response = client.get(f"/_tasks/{task.task_id}")
-    index_missing = {
-        "type": "index_not_found_exception",
-        "reason": "no such index [.tasks]",
-        "resource.type": "index_expression",
-        "resource.id": ".tasks",
-        "index_uuid": "_na_",
-        "index": ".tasks",
-    }
+    index_missing = INDEX_NOT_FOUND
     assert response.status_code == 404
     assert response.get_json() == {
         "error": {
@@ -360,14 +354,7 @@ def test_not_found_as_an_unknown_node_matches_the_yaml_test_body(
 ) -> None:
     fake.make_missing("foo:1", unknown_node=True)
     body = client.get("/_tasks/foo:1").get_json()
-    index_missing = {
-        "type": "index_not_found_exception",
-        "reason": "no such index [.tasks]",
-        "resource.type": "index_expression",
-        "resource.id": ".tasks",
-        "index_uuid": "_na_",
-        "index": ".tasks",
-    }
+    index_missing = INDEX_NOT_FOUND
     assert body == {
         "error": {
             "root_cause": [index_missing],

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from expected import TASK_INFO_ORDER
 
 from fake_tasks import Cluster, Node, TaskId, TaskInfo, VirtualClock, filterpath, render
 from fake_tasks.actions import GetResult, TaskFailure, TasksResult
@@ -68,22 +69,7 @@ def test_task_info_all_fields_in_order() -> None:
         headers={"X-Opaque-Id": "x"},
     )
     out = render.task_info(full, human=True)
-    assert list(out) == [
-        "node",
-        "id",
-        "type",
-        "action",
-        "status",
-        "description",
-        "start_time",
-        "start_time_in_millis",
-        "running_time",
-        "running_time_in_nanos",
-        "cancellable",
-        "cancelled",
-        "parent_task_id",
-        "headers",
-    ]
+    assert list(out) == TASK_INFO_ORDER
     assert out["description"] == ""  # can be empty, still present
     assert out["start_time"] == "2024-01-15T10:20:30.123Z"
     assert out["running_time"] == "1.2ms"

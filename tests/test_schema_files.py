@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from expected import INDEX_NOT_FOUND
 from jsonschema import Draft202012Validator
 
 from fake_tasks import contract
@@ -75,14 +76,6 @@ NODE_FIELDS: dict[str, Any] = {
     "host": "127.0.0.1",
     "ip": "127.0.0.1:9300",
     "roles": ["data", "ingest", "master"],
-}
-INDEX_NOT_FOUND: dict[str, Any] = {
-    "type": "index_not_found_exception",
-    "reason": "no such index [.tasks]",
-    "resource.type": "index_expression",
-    "resource.id": ".tasks",
-    "index_uuid": "_na_",
-    "index": ".tasks",
 }
 TIMEOUT_NODE_FAILURE: dict[str, Any] = {
     "type": "failed_node_exception",
