@@ -83,38 +83,22 @@ def seconds_to_nanos(value: float | str, setting: str = "duration") -> int:
 
 
 def human(nanos: int) -> str:
-    """`TimeValue.toString()`: the largest unit with one decimal, trailing `.0` dropped."""
-    if nanos == 0:
-        return "0s"
-    for unit, size in (
-        ("d", NANOS_PER_UNIT["d"]),
-        ("h", NANOS_PER_UNIT["h"]),
-        ("m", NANOS_PER_UNIT["m"]),
-        ("s", NANOS_PER_UNIT["s"]),
-        ("ms", NANOS_PER_UNIT["ms"]),
-        ("micros", NANOS_PER_UNIT["micros"]),
-    ):
-        if abs(nanos) >= size:
-            return _one_decimal(nanos / size) + unit
-    return f"{nanos}nanos"
-
-
-def _one_decimal(value: float) -> str:
-    # Java's RoundingMode.HALF_UP-free formatting: ES uses Strings.format1Decimals (truncate).
-    tenths = int(value * 10)
-    whole, frac = divmod(abs(tenths), 10)
-    sign = "-" if tenths < 0 else ""
-    return f"{sign}{whole}" if frac == 0 else f"{sign}{whole}.{frac}"
-
-
-def string_rep(nanos: int) -> str:
-    """`TimeValue.getStringRep()`: the largest exact unit, e.g. `30s`, `1500ms`."""
-    if nanos == -1:
-        return "-1"
+    """`TimeValue.toHumanReadableString(1)`: the largest unit, one decimal cut (not rounded)."""
+    if nanos < 0:
+        return str(nanos)
     if nanos == 0:
         return "0s"
     for unit in ("d", "h", "m", "s", "ms", "micros"):
-        size = NANOS_PER_UNIT[unit]
-        if nanos % size == 0:
-            return f"{nanos // size}{unit}"
-    return f"{nanos}nanos"
+        if nanos >= NANOS_PER_UNIT[unit]:
+            return _one_decimal(nanos / NANOS_PER_UNIT[unit]) + unit
+    return _one_decimal(float(nanos)) + "nanos"
+
+
+def _one_decimal(value: float) -> str:
+    """`TimeValue.formatDecimal(value, 1)`: cut the decimal text of the double after one digit.
+
+    Done on the text, as ES does: arithmetic (`int(value * 10)`) turns 2.3 into 2.2.
+    """
+    whole, _, fraction = repr(value).partition(".")
+    digit = fraction[:1]
+    return whole if digit in ("", "0") else f"{whole}.{digit}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fake_tasks.errors import EsError, IllegalArgumentError
-from fake_tasks.timevalue import human, parse_time_value, seconds_to_nanos, string_rep
+from fake_tasks.timevalue import human, parse_time_value, seconds_to_nanos
 
 S = 1_000_000_000
 
@@ -118,18 +118,6 @@ def test_human(nanos: int, text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("nanos", "text"),
-    [
-        (-1, "-1"),
-        (30 * S, "30s"),  # the rollup stop default
-        (1500 * 10**6, "1500ms"),
-    ],
-)
-def test_string_rep(nanos: int, text: str) -> None:
-    assert string_rep(nanos) == text
-
-
-@pytest.mark.parametrize(
     ("value", "nanos"), [(1.5, 1_500_000_000), ("2.5", 2_500_000_000), ("30s", 30 * S), (0, 0)]
 )
 def test_seconds_to_nanos(value: float | str, nanos: int) -> None:
@@ -139,3 +127,17 @@ def test_seconds_to_nanos(value: float | str, nanos: int) -> None:
 def test_seconds_to_nanos_rejects_negative_numbers() -> None:
     with pytest.raises(ValueError, match="must not be negative"):
         seconds_to_nanos(-1)
+
+
+@pytest.mark.parametrize(
+    ("nanos", "text"),
+    [
+        (2_300_000_000, "2.3s"),  # 2.3 * 10 == 22.999..., so arithmetic would print 2.2s
+        (4_350_000_000, "4.3s"),  # cut, not rounded
+        (1_999_999_999, "1.9s"),
+        (90_000_000_000, "1.5m"),
+        (-5, "-5"),
+    ],
+)
+def test_human_cuts_the_decimal_text_like_es(nanos: int, text: str) -> None:
+    assert human(nanos) == text
