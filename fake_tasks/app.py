@@ -270,7 +270,3 @@ class _CheckedResponse(Response):
             self.status_code = self.original_status
 
     data = property(Response.get_data, set_data)
-
-
-def make_wsgi(fake: FakeTasks) -> App:
-    return App(fake)

@@ -354,11 +354,10 @@ class Rule:
 
 @dataclass(frozen=True)
 class Decision:
-    """The fault one request gets, and from which rule (`hit` counts from 1)."""
+    """The fault one request gets, and from which rule."""
 
     rule: Rule
     fault: Fault
-    hit: int
 
 
 class Faults:
@@ -479,7 +478,7 @@ class Faults:
                 if rule.probability < 1.0 and self._rngs[rule.id].random() >= rule.probability:
                     continue
                 self._hits[rule.id] = used + 1
-                return Decision(rule, fault, used + 1)
+                return Decision(rule, fault)
         return None
 
     def __iter__(self) -> Iterator[Rule | TaskOperationFailure]:

@@ -28,10 +28,6 @@ class Params:
         self._consumed.add(name)
         return self._values.get(name, default)
 
-    def flag(self, name: str) -> bool:
-        """Response flags (`pretty`, `human`, `error_trace`): present and not `false`."""
-        return name in self._values and self._values[name] != "false"
-
     def boolean(self, name: str, default: bool) -> bool:
         """`paramAsBoolean`: empty means true, blank means the default, else strictly true/false."""
         value = self.get(name)

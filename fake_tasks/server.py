@@ -102,9 +102,6 @@ class WerkzeugHost:
         )
         self._thread.start()
 
-    def serve_forever(self) -> None:
-        self._server.serve_forever()
-
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
