@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from expected import INDEX_NOT_FOUND
+from expected import INDEX_NOT_FOUND, MALFORMED_NODE_ABC, unknown_node_not_found
 from werkzeug.test import Client, TestResponse
 
 from fake_tasks import FakeTasks, Settings
@@ -430,20 +430,7 @@ ROWS = [
         "GET",
         "/_tasks/node:abc",
         400,
-        {
-            "error": {
-                "root_cause": [
-                    {"type": "illegal_argument_exception", "reason": "malformed task id node:abc"}
-                ],
-                "type": "illegal_argument_exception",
-                "reason": "malformed task id node:abc",
-                "caused_by": {
-                    "type": "number_format_exception",
-                    "reason": 'For input string: "abc"',
-                },
-            },
-            "status": 400,
-        },
+        MALFORMED_NODE_ABC,
     ),
     row(
         "malformed-id-overflow",
@@ -587,20 +574,7 @@ ROWS = [
         "GET",
         "/_tasks/foo:1",
         404,
-        {
-            "error": {
-                "root_cause": [INDEX_NOT_FOUND],
-                "type": "resource_not_found_exception",
-                "reason": "task [foo:1] belongs to the node [foo] which isn't part of the cluster "
-                "and there is no record of the task",
-                "caused_by": {
-                    "type": "resource_not_found_exception",
-                    "reason": "task [foo:1] isn't running and hasn't stored its results",
-                    "caused_by": INDEX_NOT_FOUND,
-                },
-            },
-            "status": 404,
-        },
+        unknown_node_not_found("foo:1"),
     ),
     row(
         "get-known-node-no-tasks-index",

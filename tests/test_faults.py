@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 import pytest
-from expected import INDEX_NOT_FOUND
+from expected import INDEX_NOT_FOUND, unknown_node_not_found
 from werkzeug.test import Client, TestResponse
 
 from fake_tasks import EsError, FakeTasks, FakeTasksError, Fault, Match, Settings, Task
@@ -335,14 +335,13 @@ def test_not_found_on_get_is_es_404_without_a_tasks_index(fake: FakeTasks, clien
     task = a_task(fake)
     fake.make_missing(task, times=1)
     response = client.get(f"/_tasks/{task.task_id}")
-    index_missing = INDEX_NOT_FOUND
     assert response.status_code == 404
     assert response.get_json() == {
         "error": {
-            "root_cause": [index_missing],
+            "root_cause": [INDEX_NOT_FOUND],
             "type": "resource_not_found_exception",
             "reason": f"task [{task.task_id}] isn't running and hasn't stored its results",
-            "caused_by": index_missing,
+            "caused_by": INDEX_NOT_FOUND,
         },
         "status": 404,
     }
@@ -354,21 +353,7 @@ def test_not_found_as_an_unknown_node_matches_the_yaml_test_body(
 ) -> None:
     fake.make_missing("foo:1", unknown_node=True)
     body = client.get("/_tasks/foo:1").get_json()
-    index_missing = INDEX_NOT_FOUND
-    assert body == {
-        "error": {
-            "root_cause": [index_missing],
-            "type": "resource_not_found_exception",
-            "reason": "task [foo:1] belongs to the node [foo] which isn't part of the cluster "
-            "and there is no record of the task",
-            "caused_by": {
-                "type": "resource_not_found_exception",
-                "reason": "task [foo:1] isn't running and hasn't stored its results",
-                "caused_by": index_missing,
-            },
-        },
-        "status": 404,
-    }
+    assert body == unknown_node_not_found("foo:1")
 
 
 def test_not_found_once_the_tasks_index_exists_has_no_cause(

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from expected import INDEX_NOT_FOUND
+from expected import INDEX_NOT_FOUND, MALFORMED_NODE_ABC, unknown_node_not_found
 from jsonschema import Draft202012Validator
 
 from fake_tasks import contract
@@ -166,20 +166,7 @@ ROLLUP_JOB: dict[str, Any] = {
         0,
     ),
 }
-NOT_FOUND_404: dict[str, Any] = {
-    "error": {
-        "root_cause": [INDEX_NOT_FOUND],
-        "type": "resource_not_found_exception",
-        "reason": "task [foo:1] belongs to the node [foo] which isn't part of the cluster "
-        "and there is no record of the task",
-        "caused_by": {
-            "type": "resource_not_found_exception",
-            "reason": "task [foo:1] isn't running and hasn't stored its results",
-            "caused_by": INDEX_NOT_FOUND,
-        },
-    },
-    "status": 404,
-}
+NOT_FOUND_404: dict[str, Any] = unknown_node_not_found("foo:1")
 
 VALID: list[tuple[str, str, object]] = [
     ("task_info.json", "minimal", task(1)),
@@ -299,20 +286,7 @@ VALID: list[tuple[str, str, object]] = [
     (
         "error_response.json",
         "malformed-id",
-        {
-            "error": {
-                "root_cause": [
-                    {"type": "illegal_argument_exception", "reason": "malformed task id node:abc"}
-                ],
-                "type": "illegal_argument_exception",
-                "reason": "malformed task id node:abc",
-                "caused_by": {
-                    "type": "number_format_exception",
-                    "reason": 'For input string: "abc"',
-                },
-            },
-            "status": 400,
-        },
+        MALFORMED_NODE_ABC,
     ),
     (
         "error_response.json",
