@@ -18,8 +18,9 @@ import time
 
 from werkzeug.test import Client
 
-from fake_tasks import FakeTasks, Settings, contract
-from fake_tasks.app import App
+from fake_tasks import FakeTasks, Settings
+from fake_tasks.contract import schemas as contract
+from fake_tasks.rest.app import App
 
 URL = "/_tasks"
 

@@ -1,8 +1,11 @@
 """fake-tasks: a fake Elasticsearch Task Management API for tests: pytest plugin and server."""
 
-from fake_tasks.check import CheckReport, check_cluster
-from fake_tasks.clock import Clock, RealtimeClock, VirtualClock
-from fake_tasks.contract import (
+from fake_tasks.cluster.clock import Clock, RealtimeClock, VirtualClock
+from fake_tasks.cluster.ids import TaskId
+from fake_tasks.cluster.model import Cluster, Node, Task, TaskInfo
+from fake_tasks.cluster.progress import BulkProgress
+from fake_tasks.contract.live import CheckReport, check_cluster
+from fake_tasks.contract.schemas import (
     ContractLog,
     Rejection,
     ResponseViolation,
@@ -10,12 +13,10 @@ from fake_tasks.contract import (
     check_response,
 )
 from fake_tasks.errors import EsError, FakeTasksError
-from fake_tasks.fake import FakeTasks, Settings
-from fake_tasks.faults import Fault, Faults, Rule, TaskOperationFailure
-from fake_tasks.ids import TaskId
-from fake_tasks.journal import Exchange, Journal, Match
-from fake_tasks.model import Cluster, Node, Task, TaskInfo
-from fake_tasks.progress import BulkProgress
+from fake_tasks.scripting.fake import FakeTasks, Settings
+from fake_tasks.scripting.faults import Fault, Faults, Rule, TaskOperationFailure
+from fake_tasks.scripting.journal import Exchange, Journal
+from fake_tasks.scripting.requests import Match
 from fake_tasks.server import FakeTasksServer
 
 __all__ = [

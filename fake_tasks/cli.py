@@ -9,11 +9,11 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from fake_tasks.check import main_check
-from fake_tasks.clock import RealtimeClock, VirtualClock
-from fake_tasks.contract import ResponseViolation
-from fake_tasks.fake import FakeTasks, Settings
-from fake_tasks.model import ES_VERSION
+from fake_tasks.cluster.clock import RealtimeClock, VirtualClock
+from fake_tasks.cluster.model import ES_VERSION
+from fake_tasks.contract.live import main_check
+from fake_tasks.contract.schemas import ResponseViolation
+from fake_tasks.scripting.fake import FakeTasks, Settings
 from fake_tasks.server import FakeTasksServer
 
 

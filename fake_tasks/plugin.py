@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from fake_tasks.fake import FakeTasks, Settings
+from fake_tasks.scripting.fake import FakeTasks, Settings
 from fake_tasks.server import FakeTasksServer
 
 MARKER_KEYS = ("seed", "nodes", "tasks", "version", "tick")

@@ -11,10 +11,10 @@ from pytest_httpserver.httpserver import METHOD_ALL
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from fake_tasks.app import App
-from fake_tasks.delivery import Dropped, body_complete
-from fake_tasks.fake import FakeTasks
-from fake_tasks.rest import RAW_HEADERS
+from fake_tasks.rest.app import App
+from fake_tasks.rest.checks import RAW_HEADERS
+from fake_tasks.rest.delivery import Dropped, body_complete
+from fake_tasks.scripting.fake import FakeTasks
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment

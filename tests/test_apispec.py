@@ -12,10 +12,12 @@ from urllib.parse import quote
 import pytest
 from werkzeug.test import Client
 
-from fake_tasks import FakeTasks, Settings, apispec
-from fake_tasks.app import App
-from fake_tasks.params import RESPONSE_PARAMS, Params
-from fake_tasks.routes import ROUTES, Call, Route
+from fake_tasks import FakeTasks, Settings
+from fake_tasks import spec as apispec
+from fake_tasks.rest.app import App
+from fake_tasks.rest.handlers import ROUTES
+from fake_tasks.rest.params import RESPONSE_PARAMS, Params
+from fake_tasks.rest.routing import Call, Route
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 REST_API_SPEC = REFERENCE / "rest-api-spec"
@@ -33,8 +35,8 @@ def deviations(api: str, kind: str) -> set[str]:
 class Recording(Params):
     """Params that remember every name a handler reads, in order."""
 
-    def __init__(self, path: str, values: dict[str, str]) -> None:
-        super().__init__(path, values)
+    def __init__(self, path: str, values: dict[str, str], spec: apispec.ApiSpec) -> None:
+        super().__init__(path, values, spec)
         self.read: list[str] = []
 
     def get(self, name: str, default: str | None = None) -> str | None:
@@ -46,7 +48,7 @@ class Recording(Params):
 def reads(route: Route) -> list[str]:
     fake = FakeTasks(Settings(nodes=1, tasks=0))
     values = {"task_id": "n:1"} if "{task_id}" in route.path else {}
-    params = Recording(route.path, values)
+    params = Recording(route.path, values, apispec.APIS[route.api])
     call = Call(cluster=fake.cluster, method=route.method, path=route.path, params=params)
     route.prepare(call)
     return params.read

@@ -12,7 +12,6 @@ from expected import TASK_INFO_ORDER
 from werkzeug.test import Client, TestResponse
 
 from fake_tasks import FakeTasks, Settings, Task
-from fake_tasks.app import App
 
 LIST = "cluster:monitor/tasks/lists"
 TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
@@ -22,11 +21,6 @@ TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 def fake() -> FakeTasks:
     """Three nodes, no generated tasks: the tests add what they look at."""
     return FakeTasks(Settings(seed=2, nodes=3, tasks=0))
-
-
-@pytest.fixture
-def client(fake: FakeTasks) -> Client:
-    return Client(App(fake))
 
 
 @pytest.fixture

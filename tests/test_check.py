@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from fake_tasks import FakeTasks, FakeTasksServer, Fault, Settings, check_cluster, render
-from fake_tasks.check import MISSING_TASK_ID, NOTHING_MATCHES, basic_auth, parse_header
+from fake_tasks import FakeTasks, FakeTasksServer, Fault, Settings, check_cluster
 from fake_tasks.cli import main
+from fake_tasks.contract.live import MISSING_TASK_ID, NOTHING_MATCHES, basic_auth, parse_header
+from fake_tasks.rest import render
 
 
 @pytest.fixture(scope="module")

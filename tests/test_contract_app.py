@@ -12,19 +12,15 @@ from typing import Any
 import pytest
 from werkzeug.test import Client
 
-from fake_tasks import EsError, FakeTasks, Fault, Settings, contract, render
-from fake_tasks.app import App
+from fake_tasks import EsError, FakeTasks, Fault, Settings
 from fake_tasks.cli import build_parser, serve
+from fake_tasks.contract import schemas as contract
+from fake_tasks.rest import render
 
 
 @pytest.fixture
 def fake() -> FakeTasks:
     return FakeTasks(Settings(seed=5, nodes=2, tasks=4))
-
-
-@pytest.fixture
-def client(fake: FakeTasks) -> Client:
-    return Client(App(fake))
 
 
 def bad_task(fake: FakeTasks) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from fake_tasks import contract
+from fake_tasks.contract import schemas as contract
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE_SCHEMAS = ROOT / "fake_tasks" / "schemas"
@@ -52,7 +52,7 @@ def test_the_installed_wheel_reads_its_schemas(wheel: Path, tmp_path: Path) -> N
     with zipfile.ZipFile(wheel) as archive:
         archive.extractall(tmp_path)
     script = (
-        "import json, fake_tasks, fake_tasks.contract as c\n"
+        "import json, fake_tasks, fake_tasks.contract.schemas as c\n"
         "print(json.dumps([fake_tasks.__file__, c.schema_names(),"
         " [str(v) for v in c.check_response('tasks.list', 200, {'nodes': {}, 'tasks': []})]]))\n"
     )

@@ -26,9 +26,10 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from werkzeug.test import Client
 
-from fake_tasks import EsError, FakeTasks, Settings, contract
-from fake_tasks.app import App
-from fake_tasks.routes import ROUTES, find_route
+from fake_tasks import EsError, FakeTasks, Settings
+from fake_tasks.contract import schemas as contract
+from fake_tasks.rest.app import App
+from fake_tasks.rest.handlers import ROUTES, route_for
 
 SPEC = Path(__file__).resolve().parents[2] / "shared" / "reference" / "spec"
 OPENAPI = SPEC / "openapi_tasks_rollup.json"
@@ -58,7 +59,7 @@ class Sample:
 
 
 def _api(method: str, path: str) -> str | None:
-    route = find_route(method, path).route
+    route = route_for(method, path).route
     return route.api if route is not None else None
 
 

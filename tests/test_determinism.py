@@ -5,7 +5,7 @@ from __future__ import annotations
 from werkzeug.test import Client
 
 from fake_tasks import FakeTasks, Settings
-from fake_tasks.app import App
+from fake_tasks.rest.app import App
 
 HEADERS = {
     "X-Opaque-Id": "determinism",

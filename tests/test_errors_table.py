@@ -17,7 +17,7 @@ from expected import INDEX_NOT_FOUND, MALFORMED_NODE_ABC, unknown_node_not_found
 from werkzeug.test import Client, TestResponse
 
 from fake_tasks import FakeTasks, Settings
-from fake_tasks.app import App
+from fake_tasks.rest.app import App
 
 BOOL_ERROR = "Failed to parse value [{value}] as only [true] or [false] are allowed."
 VENDOR_JSON = "application/vnd.elasticsearch+json;compatible-with=9"

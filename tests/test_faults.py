@@ -12,9 +12,9 @@ from expected import INDEX_NOT_FOUND, unknown_node_not_found
 from werkzeug.test import Client, TestResponse
 
 from fake_tasks import EsError, FakeTasks, FakeTasksError, Fault, Match, Settings, Task
-from fake_tasks.app import App
-from fake_tasks.faults import MAX_REAL_WAIT_S, Faults
-from fake_tasks.journal import Incoming
+from fake_tasks.rest.app import App
+from fake_tasks.scripting.faults import MAX_REAL_WAIT_S, Faults
+from fake_tasks.scripting.requests import Incoming
 
 RETRY_AFTER = "Retry-After"
 
@@ -22,11 +22,6 @@ RETRY_AFTER = "Retry-After"
 @pytest.fixture
 def fake() -> FakeTasks:
     return FakeTasks(Settings(seed=7, nodes=3, tasks=12))
-
-
-@pytest.fixture
-def client(fake: FakeTasks) -> Client:
-    return Client(App(fake))
 
 
 def statuses(client: Client, path: str, n: int, **kwargs: Any) -> list[int]:

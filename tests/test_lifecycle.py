@@ -10,8 +10,8 @@ import pytest
 from werkzeug.test import Client
 
 from fake_tasks import EsError, FakeTasks, FakeTasksError, Settings, Task
-from fake_tasks.app import App
 from fake_tasks.errors import TaskCancelledError
+from fake_tasks.rest.app import App
 
 
 @pytest.fixture

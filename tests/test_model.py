@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from fake_tasks import Cluster, FakeTasksError, Node, TaskId, VirtualClock
-from fake_tasks.actions import (
+from fake_tasks.actions.tasks import (
     LIST_ACTION,
     CancelRequest,
     GetRequest,
@@ -18,6 +18,7 @@ from fake_tasks.actions import (
     get_task,
     list_tasks,
 )
+from fake_tasks.cluster.matching import match_any, resolve_nodes, simple_match, split_commas
 from fake_tasks.errors import (
     ActionRequestValidationError,
     EsTimeoutError,
@@ -25,7 +26,6 @@ from fake_tasks.errors import (
     ResourceNotFoundError,
     TaskCancelledError,
 )
-from fake_tasks.matching import match_any, resolve_nodes, simple_match, split_commas
 
 HOT = Node("hot0000000000000000001", "es-hot-1", "hot1.example", "10.0.0.1",
            roles=("data_content", "data_hot", "ingest", "master"),

@@ -13,7 +13,7 @@ import pytest
 from werkzeug.test import Client
 
 from fake_tasks import FakeTasks, Settings
-from fake_tasks.app import App
+from fake_tasks.rest.app import App
 
 
 def get(fake, path):
@@ -137,7 +137,7 @@ def test_breaks_the_server(fake_tasks, monkeypatch):
     def explode(cluster):
         raise RuntimeError("kaboom inside the server")
 
-    monkeypatch.setattr("fake_tasks.render.cluster_info", explode)
+    monkeypatch.setattr("fake_tasks.rest.render.cluster_info", explode)
     with pytest.raises(urllib.error.HTTPError) as caught:
         get(fake_tasks, "/")
     assert caught.value.code == 500

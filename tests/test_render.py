@@ -11,14 +11,15 @@ from typing import Any
 import pytest
 from expected import TASK_INFO_ORDER
 
-from fake_tasks import Cluster, Node, TaskId, TaskInfo, VirtualClock, filterpath, render
-from fake_tasks.actions import GetResult, TaskFailure, TasksResult
+from fake_tasks import Cluster, Node, TaskId, TaskInfo, VirtualClock
+from fake_tasks.actions.tasks import GetResult, TaskFailure, TasksResult
 from fake_tasks.errors import (
     FailedNodeError,
     IllegalStateError,
     ResourceNotFoundError,
     TaskCancelledError,
 )
+from fake_tasks.rest import filterpath, render
 
 N1 = Node("n1", "node-1", "127.0.0.1", "127.0.0.1", roles=("master", "data", "ingest"),
           attributes={"k": "v"})  # fmt: skip

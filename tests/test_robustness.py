@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from fake_tasks import FakeTasksServer
-from fake_tasks.matching import simple_match
+from fake_tasks.cluster.matching import simple_match
 
 HOST = b"Host: localhost\r\n"
 

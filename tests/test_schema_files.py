@@ -13,7 +13,7 @@ import pytest
 from expected import INDEX_NOT_FOUND, MALFORMED_NODE_ABC, unknown_node_not_found
 from jsonschema import Draft202012Validator
 
-from fake_tasks import contract
+from fake_tasks.contract import schemas as contract
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "reference" / "spec" / "examples"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from fake_tasks.cluster.timevalue import human, parse_time_value, seconds_to_nanos
 from fake_tasks.errors import EsError, IllegalArgumentError
-from fake_tasks.timevalue import human, parse_time_value, seconds_to_nanos
 
 S = 1_000_000_000
 

@@ -13,7 +13,7 @@ from elasticsearch import ApiError, Elasticsearch
 from werkzeug.test import Client
 
 from fake_tasks import FakeTasks, FakeTasksServer, RealtimeClock, Settings
-from fake_tasks.app import App
+from fake_tasks.rest.app import App
 
 
 def call(fake: FakeTasks, path: str, method: str = "GET") -> tuple[int, Any]:

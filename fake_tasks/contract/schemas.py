@@ -15,9 +15,9 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing.jsonschema import DRAFT202012, SchemaRegistry
 
+from fake_tasks.contract.fastcheck import Check, Generator
+from fake_tasks.contract.schemaref import BASE_URI, SchemaError, escape, pointer, resolve
 from fake_tasks.errors import IllegalStateError
-from fake_tasks.fastcheck import Check, Generator
-from fake_tasks.schemaref import BASE_URI, SchemaError, escape, pointer, resolve
 
 __all__ = [
     "BASE_URI",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fake_tasks.matching import simple_match
+from fake_tasks.cluster.matching import simple_match
 
 Path = tuple[str, ...]
 _DROP = object()

@@ -4,22 +4,36 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from fake_tasks.errors import IllegalArgumentError
-from fake_tasks.ids import TaskId
-from fake_tasks.matching import split_commas
-from fake_tasks.timevalue import parse_time_value
+from fake_tasks.cluster.ids import TaskId
+from fake_tasks.cluster.matching import split_commas
+from fake_tasks.cluster.timevalue import parse_time_value
+from fake_tasks.errors import FakeTasksError, IllegalArgumentError
+from fake_tasks.spec import ApiSpec, Param, ParamType
 
 # Read by the REST channel or controller for every request, so never "unrecognized".
 RESPONSE_PARAMS = ("format", "filter_path", "pretty", "human", "error_trace")
 
 
 class Params:
-    """The query and path parameters of one request; reading a name marks it consumed."""
+    """The query and path parameters of one request; reading a name marks it consumed.
 
-    def __init__(self, path: str, values: Mapping[str, str]) -> None:
+    The typed reads (`boolean`, `time_ns`, `strings`, `task_id`, `string`) go through the API's
+    table in `fake_tasks.spec`: the name must be there with that type, and its default is the
+    table's. A handler reading a parameter its table lacks is a bug in the fake, not the request.
+    """
+
+    def __init__(self, path: str, values: Mapping[str, str], spec: ApiSpec | None = None) -> None:
         self.path = path
+        self.spec = spec
         self._values = dict(values)
         self._consumed: set[str] = set(RESPONSE_PARAMS)
+
+    def _param(self, name: str, *types: ParamType) -> Param:
+        param = self.spec.param(name) if self.spec is not None else None
+        if param is None or param.type not in types:
+            api = self.spec.name if self.spec is not None else "?"
+            raise FakeTasksError(f"{api} reads [{name}] as {'/'.join(types)}: not in its table")
+        return param
 
     def __contains__(self, name: str) -> bool:
         return name in self._values
@@ -28,8 +42,9 @@ class Params:
         self._consumed.add(name)
         return self._values.get(name, default)
 
-    def boolean(self, name: str, default: bool) -> bool:
+    def boolean(self, name: str) -> bool:
         """`paramAsBoolean`: empty means true, blank means the default, else strictly true/false."""
+        default = self._param(name, "boolean").default == "true"
         value = self.get(name)
         if value is None:
             return default
@@ -44,14 +59,22 @@ class Params:
         )
 
     def time_ns(self, name: str) -> int | None:
+        self._param(name, "time")
         value = self.get(name)
         return None if value is None else parse_time_value(value, name)
 
     def strings(self, name: str) -> tuple[str, ...]:
+        self._param(name, "list")
         return tuple(split_commas(self.get(name)))
 
     def task_id(self, name: str) -> TaskId | None:
+        self._param(name, "task_id")
         return TaskId.parse(self.get(name))
+
+    def string(self, name: str) -> str | None:
+        """A string or enum value as given (or the table's default); enums are checked later."""
+        param = self._param(name, "string", "enum")
+        return self.get(name, param.default)
 
     def unrecognized(self) -> list[str]:
         return sorted(set(self._values) - self._consumed)

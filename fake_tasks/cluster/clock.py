@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from fake_tasks.timevalue import seconds_to_nanos
+from fake_tasks.cluster.timevalue import seconds_to_nanos
 
 DEFAULT_EPOCH_NS = 1_767_225_600_000_000_000  # 2026-01-01T00:00:00Z
 _MAX_REAL_WAIT_SLICE_S = 0.25

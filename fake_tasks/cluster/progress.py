@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from fake_tasks.model import Task
+    from fake_tasks.cluster.model import Task
 
 BATCH_SIZE = 1000
 _COUNTED = {"reindex": "created", "update_by_query": "updated", "delete_by_query": "deleted"}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from fake_tasks.cluster.model import Node
 from fake_tasks.errors import IllegalArgumentError
-from fake_tasks.model import Node
 
 DATA_ROLES = frozenset(
     {"data", "data_content", "data_hot", "data_warm", "data_cold", "data_frozen"}

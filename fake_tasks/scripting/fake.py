@@ -7,17 +7,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from fake_tasks.clock import Clock, VirtualClock
-from fake_tasks.contract import ContractLog, Rejection, ResponseViolation
+from fake_tasks.cluster.clock import Clock, VirtualClock
+from fake_tasks.cluster.generate import generate_cluster
+from fake_tasks.cluster.ids import TaskId
+from fake_tasks.cluster.matching import simple_match
+from fake_tasks.cluster.model import ES_VERSION, Cluster, Task
+from fake_tasks.cluster.model import StatusFn as StatusFn
+from fake_tasks.cluster.progress import BulkProgress
+from fake_tasks.contract.schemas import ContractLog, Rejection, ResponseViolation
 from fake_tasks.errors import EsError, FakeTasksError, IllegalStateError
-from fake_tasks.faults import Fault, Faults, Rule, TaskOperationFailure, node_cause
-from fake_tasks.generate import generate_cluster
-from fake_tasks.ids import TaskId
-from fake_tasks.journal import Journal, Match
-from fake_tasks.matching import simple_match
-from fake_tasks.model import ES_VERSION, Cluster, Task
-from fake_tasks.model import StatusFn as StatusFn
-from fake_tasks.progress import BulkProgress
+from fake_tasks.scripting.faults import Fault, Faults, Rule, TaskOperationFailure, node_cause
+from fake_tasks.scripting.journal import Journal
+from fake_tasks.scripting.requests import Match
 
 _BULK_BY_SCROLL_ACTIONS = {
     "reindex": "indices:data/write/reindex",

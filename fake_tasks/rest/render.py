@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from fake_tasks.actions import GetResult, TaskFailure, TasksResult
-from fake_tasks.model import Cluster, Node, TaskInfo
-from fake_tasks.timevalue import human as human_time
+from fake_tasks.actions.tasks import GetResult, TaskFailure, TasksResult
+from fake_tasks.cluster.model import Cluster, Node, TaskInfo
+from fake_tasks.cluster.timevalue import human as human_time
 
 GROUP_BY = ("nodes", "parents", "none")
 

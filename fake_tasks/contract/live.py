@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import quote
 
-from fake_tasks.contract import Violation, check_response, schema_for
+from fake_tasks.contract.schemas import Violation, check_response, schema_for
 
 __all__ = ["CheckReport", "Probe", "ProbeResult", "basic_auth", "check_cluster"]
 

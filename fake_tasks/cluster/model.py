@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from fake_tasks.clock import Clock, VirtualClock
+from fake_tasks.cluster.clock import Clock, VirtualClock
+from fake_tasks.cluster.ids import TaskId
+from fake_tasks.cluster.timevalue import seconds_to_nanos
 from fake_tasks.errors import EsError, FakeTasksError, TaskCancelledError, TransportFailure
-from fake_tasks.ids import TaskId
-from fake_tasks.timevalue import seconds_to_nanos
 
 DEFAULT_CANCEL_REASON = "by user request"
 ES_VERSION = "9.1.0"

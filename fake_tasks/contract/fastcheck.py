@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Final, cast
 
-from fake_tasks.schemaref import SchemaError, resolve
+from fake_tasks.contract.schemaref import SchemaError, resolve
 
 # --- the fast path ------------------------------------------------------------------------------
 #

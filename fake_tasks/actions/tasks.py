@@ -6,6 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from fake_tasks.cluster.ids import TaskId
+from fake_tasks.cluster.matching import match_any, resolve_nodes
+from fake_tasks.cluster.model import DEFAULT_CANCEL_REASON, Cluster, Task, TaskInfo
+from fake_tasks.cluster.timevalue import human
 from fake_tasks.errors import (
     ActionRequestValidationError,
     EsError,
@@ -16,10 +20,6 @@ from fake_tasks.errors import (
     NoSuchNodeError,
     ResourceNotFoundError,
 )
-from fake_tasks.ids import TaskId
-from fake_tasks.matching import match_any, resolve_nodes
-from fake_tasks.model import DEFAULT_CANCEL_REASON, Cluster, Task, TaskInfo
-from fake_tasks.timevalue import human
 
 LIST_ACTION = "cluster:monitor/tasks/lists"
 LIST_NODE_ACTION = LIST_ACTION + "[n]"

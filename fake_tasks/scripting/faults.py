@@ -16,8 +16,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from fake_tasks.actions import LIST_NODE_ACTION, TaskFailure
-from fake_tasks.clock import VirtualClock, block
+from fake_tasks.actions.tasks import LIST_NODE_ACTION, TaskFailure
+from fake_tasks.cluster.clock import VirtualClock, block
+from fake_tasks.cluster.ids import TaskId
+from fake_tasks.cluster.model import Cluster
+from fake_tasks.cluster.timevalue import seconds_to_nanos
 from fake_tasks.errors import (
     EsError,
     FakeTasksError,
@@ -28,10 +31,7 @@ from fake_tasks.errors import (
     ResourceNotFoundError,
     TransportFailure,
 )
-from fake_tasks.ids import TaskId
-from fake_tasks.journal import Incoming, Match, non_default_fields
-from fake_tasks.model import Cluster
-from fake_tasks.timevalue import seconds_to_nanos
+from fake_tasks.scripting.requests import Incoming, Match, non_default_fields
 
 MAX_REAL_WAIT_S = 30.0
 """The longest real wait a fault may ask for (a delay, or a slow body in total)."""

@@ -10,10 +10,10 @@ from typing import Any
 
 from faker import Faker
 
-from fake_tasks.clock import Clock
-from fake_tasks.ids import node_id
-from fake_tasks.model import ES_VERSION, Cluster, Node, Task
-from fake_tasks.progress import BulkProgress
+from fake_tasks.cluster.clock import Clock
+from fake_tasks.cluster.ids import node_id
+from fake_tasks.cluster.model import ES_VERSION, Cluster, Node, Task
+from fake_tasks.cluster.progress import BulkProgress
 
 _FAKER = Faker()
 _FAKER_LOCK = threading.Lock()

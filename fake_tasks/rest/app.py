@@ -8,13 +8,11 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
 
-from fake_tasks import contract, filterpath, render
-from fake_tasks.delivery import Dropped, Sent, body_complete, deliver, describe
+from fake_tasks.cluster.model import ClusterClosed
+from fake_tasks.contract import schemas as contract
 from fake_tasks.errors import EsError, IllegalArgumentError, SimpleError
-from fake_tasks.fake import FakeTasks
-from fake_tasks.model import ClusterClosed
-from fake_tasks.params import Params
-from fake_tasks.rest import (
+from fake_tasks.rest import filterpath, render
+from fake_tasks.rest.checks import (
     check_content_type,
     check_opaque_id,
     compatible_with,
@@ -24,7 +22,12 @@ from fake_tasks.rest import (
     response_flag,
     task_headers,
 )
-from fake_tasks.routes import Call, Reply, find_route
+from fake_tasks.rest.delivery import Dropped, Sent, body_complete, deliver, describe
+from fake_tasks.rest.handlers import route_for
+from fake_tasks.rest.params import Params
+from fake_tasks.rest.routing import Call, Reply
+from fake_tasks.scripting.fake import FakeTasks
+from fake_tasks.spec import APIS
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -132,7 +135,7 @@ class App:
         self, request: Request, values: dict[str, str], *, human: bool, stack_trace: bool
     ) -> Reply:
         path = request.path
-        match = find_route(request.method, path)
+        match = route_for(request.method, path)
         if request.method == "OPTIONS":
             allow = {"Allow": ",".join(match.allowed)} if match.allowed else {}
             return Reply(200, None, headers=allow)
@@ -149,7 +152,9 @@ class App:
                 f"no handler found for uri [{request_uri(request)}] and method [{request.method}]",
                 with_status=False,
             )
-        has_body = bool(request.content_length) or bool(request.get_data(cache=True))
+        api = APIS[match.route.api]
+        body = request.get_data(cache=True)
+        has_body = bool(request.content_length) or bool(body)
         if has_body:
             check_content_type(request)
         cluster = self.fake.cluster
@@ -158,14 +163,15 @@ class App:
             cluster=cluster,
             method=request.method,
             path=path,
-            params=Params(path, {**values, **match.path_params}),
+            params=Params(path, {**values, **match.path_params}, api),
             task_headers=task_headers(request),
             human=human,
             stack_trace=stack_trace,
+            body=body,
         )
         run = match.route.prepare(call)
         call.params.check_unrecognized()
-        if has_body:
+        if has_body and api.body == "none":
             raise IllegalArgumentError(
                 f"request [{request.method} {path}] does not support having a body"
             )
@@ -220,7 +226,7 @@ class App:
         """
         if filter_path is None and status < 400 and "filter_path" in request.args:
             return None
-        api = find_route(request.method, request.path).route
+        api = route_for(request.method, request.path).route
         return self.fake.contract.check(
             f"{request.method} {request_uri(request)}", api.api if api else None, status, body
         )

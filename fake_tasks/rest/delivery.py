@@ -7,15 +7,20 @@ import socket
 import struct
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from werkzeug.exceptions import ClientDisconnected
 from werkzeug.wrappers import Request, Response
 
-from fake_tasks import render
-from fake_tasks.actions import TasksResult
+from fake_tasks.actions.tasks import TasksResult
+from fake_tasks.cluster.model import Cluster
 from fake_tasks.errors import EsError, FailedNodeError
-from fake_tasks.faults import (
+from fake_tasks.rest import render
+from fake_tasks.rest.checks import compatible_with, query_values
+from fake_tasks.rest.handlers import ROUTES, route_for
+from fake_tasks.rest.routing import near_misses
+from fake_tasks.scripting.fake import FakeTasks
+from fake_tasks.scripting.faults import (
     Decision,
     Delay,
     Disconnect,
@@ -28,15 +33,31 @@ from fake_tasks.faults import (
     Truncated,
     wait_real,
 )
-from fake_tasks.journal import Incoming
-from fake_tasks.model import Cluster
-from fake_tasks.rest import compatible_with, query_values
-from fake_tasks.routes import find_route
+from fake_tasks.scripting.requests import Incoming
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
-    from fake_tasks.app import App
+
+class App(Protocol):
+    """What delivery needs of the app (`fake_tasks.rest.app.App`): its fake, dispatch, respond."""
+
+    @property
+    def fake(self) -> FakeTasks: ...
+
+    def dispatch(self, request: Request) -> Response: ...
+
+    def respond(
+        self,
+        request: Request,
+        status: int,
+        body: Any,
+        compat: str | None,
+        *,
+        pretty: bool | None = None,
+        headers: Mapping[str, str] | None = None,
+        filter_path: str | None = None,
+    ) -> Response: ...
 
 
 @dataclass(frozen=True)
@@ -56,7 +77,7 @@ class Sent:
 
 def describe(request: Request) -> Incoming:
     """A request as faults and the journal see it, with the route it matches (if any)."""
-    found = find_route(request.method, request.path)
+    found = route_for(request.method, request.path)
     route = found.route
     try:
         body = request.get_data(cache=True)
@@ -71,6 +92,7 @@ def describe(request: Request) -> Incoming:
         body=body,
         api=route.api if route is not None else None,
         route=route.path if route is not None else None,
+        near=near_misses(request.method, request.path, ROUTES) if route is None else (),
     )
 
 

@@ -1,4 +1,4 @@
-"""The request journal: every exchange the fake had, selectors for requests, and assertions."""
+"""The request journal: every exchange the fake had, queries over it, and assertions."""
 
 from __future__ import annotations
 
@@ -7,122 +7,14 @@ import json
 import threading
 from collections import deque
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
-from fake_tasks.errors import FakeTasksError
-from fake_tasks.matching import simple_match
-from fake_tasks.params import similarity
-from fake_tasks.routes import ROUTES
-
-if TYPE_CHECKING:
-    from fake_tasks.faults import Fault, Rule
+from fake_tasks.scripting.faults import Fault, Rule
+from fake_tasks.scripting.requests import Incoming, Match
+from fake_tasks.spec import APIS
 
 DEFAULT_MAX_ENTRIES = 10_000
-_NEAR_MISS_MIN = 0.5
-_NEAR_MISS_SPREAD = 0.1  # a second suggestion must be about as close as the best
-
-
-@dataclass(frozen=True)
-class Incoming:
-    """One request as faults and the journal see it: plain values, no HTTP objects.
-
-    `params` holds the query parameters (the last value wins, as in ES) and the path parameters;
-    `api` and `route` are the fake's route for the request (None: no route matched).
-    """
-
-    method: str
-    path: str
-    query: str = ""
-    params: Mapping[str, str] = field(default_factory=dict)
-    headers: tuple[tuple[str, str], ...] = ()
-    body: bytes = b""
-    api: str | None = None
-    route: str | None = None
-
-    def header(self, name: str) -> str | None:
-        """The first value of a header, by case-insensitive name."""
-        wanted = name.lower()
-        return next((v for k, v in self.headers if k.lower() == wanted), None)
-
-    @property
-    def task_id(self) -> str | None:
-        """The `{task_id}` path parameter, if the route has one."""
-        if self.route is None or "{task_id}" not in self.route:
-            return None
-        return self.params.get("task_id")
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.path}" + (f"?{self.query}" if self.query else "")
-
-
-@dataclass(frozen=True)
-class Match:
-    """Which requests a fault or a journal query is about; unset fields match anything.
-
-    `api` is an ES API name (`"tasks.get"`, `"tasks.*"`); `path` is a literal path, a `*` glob
-    (`"/_tasks/*"`) or a route template (`"/_tasks/{task_id}"`, `{x}` matching one segment);
-    `params` and `headers` values may use `*`; header names are case-insensitive.
-    """
-
-    method: str | None = None
-    api: str | None = None
-    path: str | None = None
-    params: Mapping[str, str] = field(default_factory=dict)
-    headers: Mapping[str, str] = field(default_factory=dict)
-    opaque_id: str | None = None
-
-    def __post_init__(self) -> None:
-        known = sorted({route.api for route in ROUTES})
-        if self.api is not None and not any(simple_match(self.api, api) for api in known):
-            raise FakeTasksError(f"no API matches {self.api!r}; the fake serves {known}")
-
-    def matches(self, request: Incoming) -> bool:
-        if self.method is not None and self.method.upper() != request.method.upper():
-            return False
-        if self.api is not None and (
-            request.api is None or not simple_match(self.api, request.api)
-        ):
-            return False
-        if self.path is not None and not _path_matches(self.path, request):
-            return False
-        for name, pattern in self.params.items():
-            value = request.params.get(name)
-            if value is None or not simple_match(pattern, value):
-                return False
-        wanted = dict(self.headers)
-        if self.opaque_id is not None:
-            wanted["X-Opaque-Id"] = self.opaque_id
-        for name, pattern in wanted.items():
-            value = request.header(name)
-            if value is None or not simple_match(pattern, value):
-                return False
-        return True
-
-    def __repr__(self) -> str:
-        return f"Match({non_default_fields(self)})"
-
-
-def _path_matches(pattern: str, request: Incoming) -> bool:
-    if "{" in pattern:
-        if pattern == request.route:
-            return True
-        want = [s for s in pattern.split("/") if s]
-        have = [s for s in request.path.split("/") if s]
-        pairs = zip(want, have, strict=False)
-        return len(want) == len(have) and all(w == h or w.startswith("{") for w, h in pairs)
-    return simple_match(pattern, request.path)
-
-
-def non_default_fields(value: Any) -> str:
-    """`name=value` for the dataclass fields that differ from their defaults."""
-    parts = []
-    for f in fields(value):
-        current = getattr(value, f.name)
-        default = f.default_factory() if callable(f.default_factory) else f.default
-        if current != default:
-            parts.append(f"{f.name}={current!r}")
-    return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -363,10 +255,12 @@ class Journal:
         lines = [f"fake-tasks: {len(found)} request(s) matched no route of the fake:"]
         for exchange in found:
             lines.append(f"  {exchange}")
-            near = near_misses(exchange.request)
+            near = exchange.request.near
             if near:
                 lines.append(f"      did you mean {' or '.join(near)}?")
-        known = ", ".join(f"{r.method} {r.path}" for r in ROUTES)
+        known = ", ".join(
+            f"{method} {path}" for api in APIS.values() for method, path in api.endpoints
+        )
         lines.append(f"The fake serves: {known}.")
         return "\n".join(lines)
 
@@ -393,24 +287,3 @@ def _selector(match: Match | None, criteria: Mapping[str, Any]) -> Match:
 def _describe(selector: Match, status: int | None) -> str:
     text = f"requests {selector!r}"
     return text + (f" answered {status}" if status is not None else "")
-
-
-def near_misses(request: Incoming, limit: int = 2) -> list[str]:
-    """The routes closest to a request, as `METHOD /template`, best first."""
-    said = f"{request.method} {request.path}"
-    have = [s for s in request.path.split("/") if s]
-    scored = []
-    for route in ROUTES:
-        template = [s for s in route.path.split("/") if s]
-        filled = [
-            have[i] if s.startswith("{") and i < len(have) else s for i, s in enumerate(template)
-        ]
-        score = similarity(said, f"{route.method} /{'/'.join(filled)}")
-        scored.append((score, f"{route.method} {route.path}"))
-    scored.sort(key=lambda sc: -sc[0])
-    best = scored[0][0]
-    return [
-        name
-        for score, name in scored[:limit]
-        if score >= _NEAR_MISS_MIN and score >= best - _NEAR_MISS_SPREAD
-    ]

@@ -1,0 +1,1 @@
+"""The HTTP layer: werkzeug `Request -> Response`, doing what Elasticsearch's REST layer does."""

@@ -1,0 +1,113 @@
+"""Routes as values: a method and a path template bound to a handler; finding one for a request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from fake_tasks.cluster.model import Cluster
+from fake_tasks.rest.params import Params, similarity
+
+
+@dataclass
+class Call:
+    """One request as a handler sees it: no HTTP objects, just what ES reads from it."""
+
+    cluster: Cluster
+    method: str
+    path: str
+    params: Params
+    task_headers: Mapping[str, str] = field(default_factory=dict)
+    human: bool = False
+    stack_trace: bool = False
+    body: bytes = b""
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: Any
+    pretty_by_default: bool = False
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+Run = Callable[[], Reply]
+Prepare = Callable[[Call], Run]
+
+
+@dataclass(frozen=True)
+class Route:
+    """A method and path template (`{name}` matches one segment) with its handler."""
+
+    method: str
+    path: str
+    api: str
+    prepare: Prepare
+
+    def match(self, segments: list[str]) -> dict[str, str] | None:
+        template = [s for s in self.path.split("/") if s]
+        if len(template) != len(segments):
+            return None
+        found: dict[str, str] = {}
+        for part, value in zip(template, segments, strict=True):
+            if part.startswith("{") and part.endswith("}"):
+                found[part[1:-1]] = value
+            elif part != value:
+                return None
+        return found
+
+    @property
+    def specificity(self) -> tuple[int, ...]:
+        """Static segments win over `{params}` at the same position, as in ES's path trie."""
+        return tuple(int(s.startswith("{")) for s in self.path.split("/") if s)
+
+
+_NEAR_MISS_MIN = 0.5
+_NEAR_MISS_SPREAD = 0.1  # a second suggestion must be about as close as the best
+
+METHOD_ORDER = ("GET", "POST", "PUT", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE", "CONNECT")
+
+
+@dataclass(frozen=True)
+class Match:
+    route: Route | None
+    path_params: dict[str, str]
+    allowed: tuple[str, ...]
+
+
+def find_route(method: str, path: str, routes: tuple[Route, ...]) -> Match:
+    """The route for a request, or the methods the path allows (empty: no such path)."""
+    segments = [s for s in path.split("/") if s]
+    candidates = sorted(
+        ((r, found) for r in routes if (found := r.match(segments)) is not None),
+        key=lambda rf: rf[0].specificity,
+    )
+    allowed = tuple(m for m in METHOD_ORDER if any(r.method == m for r, _ in candidates))
+    for route, found in candidates:
+        if route.method == method:
+            return Match(route, found, allowed)
+    return Match(None, {}, allowed)
+
+
+def near_misses(
+    method: str, path: str, routes: tuple[Route, ...], limit: int = 2
+) -> tuple[str, ...]:
+    """The routes closest to a request, as `METHOD /template`, best first."""
+    said = f"{method} {path}"
+    have = [s for s in path.split("/") if s]
+    scored = []
+    for route in routes:
+        template = [s for s in route.path.split("/") if s]
+        filled = [
+            have[i] if s.startswith("{") and i < len(have) else s for i, s in enumerate(template)
+        ]
+        score = similarity(said, f"{route.method} /{'/'.join(filled)}")
+        scored.append((score, f"{route.method} {route.path}"))
+    scored.sort(key=lambda sc: -sc[0])
+    best = scored[0][0]
+    return tuple(
+        name
+        for score, name in scored[:limit]
+        if score >= _NEAR_MISS_MIN and score >= best - _NEAR_MISS_SPREAD
+    )

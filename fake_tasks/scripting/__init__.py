@@ -1,0 +1,1 @@
+"""What tests script: the `FakeTasks` facade, faults and the journal."""
