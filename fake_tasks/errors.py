@@ -63,6 +63,9 @@ class EsError(Exception):
         self.metadata: dict[str, Any] = dict(metadata or {})
         self.headers: dict[str, list[str]] = dict(headers or {})
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> EsError:
+        return self  # an answer: never changed once raised or stored, so copies share it
+
     @staticmethod
     def custom(
         es_type: str,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from fake_tasks.cluster.ids import TaskId
@@ -102,6 +102,13 @@ def _matches(task: Task, actions: tuple[str, ...], parent: TaskId | None) -> boo
     return parent is None or task.parent == parent
 
 
+def _action_test(actions: tuple[str, ...]) -> Callable[[str], bool] | None:
+    """The `actions` filter as a test of action names (None: no filter)."""
+    if not actions:
+        return None
+    return lambda action: match_any(actions, action)
+
+
 def _wait_timeout(timeout_ns: int | None) -> int:
     return DEFAULT_WAIT_NS if timeout_ns is None or timeout_ns < 0 else timeout_ns
 
@@ -120,14 +127,10 @@ def list_tasks(cluster: Cluster, request: ListRequest) -> TasksResult:
         own = _start_list_tasks(cluster, live, request.headers)
         try:
             now = cluster.now_ns()
-            matched = [
-                t
-                for t in cluster.tasks()
-                if t.node in live and _matches(t, request.actions, request.parent_task_id)
-            ]
+            matched = cluster.select(live, _action_test(request.actions), request.parent_task_id)
             task_failures = _task_failures(cluster, matched)
             infos = {
-                t.task_id: _info(t, now, detailed=request.detailed)
+                t.task_id: t.info(now, detailed=request.detailed)
                 for t in matched
                 if t.task_id not in cluster.task_failures
             }
@@ -164,6 +167,8 @@ def _node_failures(cluster: Cluster, targets: list[str], action: str) -> list[Fa
 
 
 def _task_failures(cluster: Cluster, tasks: list[Task]) -> list[TaskFailure]:
+    if not cluster.task_failures:
+        return []
     failing = [(t.task_id, cluster.task_failures.get(t.task_id)) for t in tasks]
     return [TaskFailure(tid, err.http_status(), err) for tid, err in failing if err is not None]
 
@@ -193,13 +198,6 @@ def _start_list_tasks(
         for i, node_id in enumerate(targets)
     ]
     return [parent, *children]
-
-
-def _info(task: Task, now_ns: int, *, detailed: bool) -> TaskInfo:
-    info = task.info(now_ns)
-    if detailed:
-        return info
-    return replace(info, status=None, description=None)
 
 
 def get_task(cluster: Cluster, request: GetRequest) -> GetResult:
@@ -262,20 +260,18 @@ def cancel_tasks(cluster: Cluster, request: CancelRequest) -> TasksResult:
                 master=cluster.master_node_id,
             )
             failures = _node_failures(cluster, targets, CANCEL_NODE_ACTION)
+            live = [n for n in targets if n not in cluster.failed_nodes]
             chosen = [
                 t
-                for t in cluster.tasks()
-                if t.node in targets
-                and t.node not in cluster.failed_nodes
-                and t.cancellable
-                and _matches(t, request.actions, request.parent_task_id)
+                for t in cluster.select(live, _action_test(request.actions), request.parent_task_id)
+                if t.cancellable
             ]
         task_failures = _task_failures(cluster, chosen)
         chosen = [t for t in chosen if t.task_id not in cluster.task_failures]
         for task in chosen:
             cluster.cancel(task, request.reason)
         now = cluster.now_ns()
-        infos = [_info(t, now, detailed=False) for t in chosen]
+        infos = [t.info(now, detailed=False) for t in chosen]
         if request.wait_for_completion:
             awaited = [d for t in chosen for d in (t, *cluster.descendants(t))]
             if not cluster.wait_for(awaited, cluster.max_wait_ns):

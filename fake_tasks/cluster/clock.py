@@ -68,6 +68,11 @@ class VirtualClock:
         with self._lock:
             self._now = max(self._now, until_ns)
 
+    def __deepcopy__(self, memo: dict[int, object]) -> VirtualClock:
+        twin = VirtualClock(self._now)
+        twin.tick_ns = self.tick_ns
+        return twin
+
     def __repr__(self) -> str:
         return f"VirtualClock(now_ns={self._now}, tick_ns={self.tick_ns})"
 

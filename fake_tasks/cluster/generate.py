@@ -10,7 +10,7 @@ from typing import Any
 
 from faker import Faker
 
-from fake_tasks.cluster.clock import Clock
+from fake_tasks.cluster.clock import DEFAULT_EPOCH_NS, Clock, VirtualClock
 from fake_tasks.cluster.ids import node_id
 from fake_tasks.cluster.model import ES_VERSION, Cluster, Node, Task
 from fake_tasks.cluster.progress import BulkProgress
@@ -291,7 +291,12 @@ def generate_cluster(
     clock: Clock | None = None,
     version: str = ES_VERSION,
 ) -> Cluster:
-    """A cluster of `nodes` nodes running exactly `tasks` tasks, the same for the same seed."""
+    """A cluster of `nodes` nodes running exactly `tasks` tasks, the same for the same seed.
+
+    The cluster is drawn at one frozen instant (the clock's time when generation starts) and
+    the clock is attached afterwards, so no task ends while it is being drawn, whatever the
+    clock and the size: realtime and virtual clocks give the same cluster.
+    """
     if nodes < 1:
         raise ValueError(f"nodes must be at least 1, got {nodes}")
     if tasks < 0:
@@ -300,9 +305,10 @@ def generate_cluster(
     with _FAKER_LOCK:
         _FAKER.seed_instance(seed)
         members = make_nodes(rng, _FAKER, nodes)
+        instant = clock.now_ns() if clock is not None else DEFAULT_EPOCH_NS
         cluster = Cluster(
             members,
-            clock=clock,
+            clock=VirtualClock(instant, tick=0),
             name=f"{_FAKER.word()}-cluster",
             uuid=node_id(rng),
             version=version,
@@ -315,4 +321,5 @@ def generate_cluster(
         while remaining > 0:
             kind = rng.choices(kinds, weights)[0]
             remaining -= kind(builder, remaining)
+    cluster.clock = clock if clock is not None else VirtualClock(instant)
     return cluster

@@ -2,22 +2,38 @@
 
 from __future__ import annotations
 
-import itertools
+import copy
+import functools
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from fake_tasks.cluster.clock import Clock, VirtualClock
+from fake_tasks.cluster.events import Schedule, Scheduled
 from fake_tasks.cluster.ids import TaskId
+from fake_tasks.cluster.index import TaskIndex
+from fake_tasks.cluster.tasks import ResultFn, StatusFn, StoredResult, Task, TaskInfo
 from fake_tasks.cluster.timevalue import seconds_to_nanos
 from fake_tasks.errors import EsError, FakeTasksError, TaskCancelledError, TransportFailure
 
+__all__ = [
+    "DEFAULT_CANCEL_REASON",
+    "ES_VERSION",
+    "KEEP",
+    "Cluster",
+    "ClusterClosed",
+    "Node",
+    "ResultFn",
+    "Scheduled",
+    "StatusFn",
+    "StoredResult",
+    "Task",
+    "TaskInfo",
+]
+
 DEFAULT_CANCEL_REASON = "by user request"
 ES_VERSION = "9.1.0"
-
-StatusFn = Callable[["Task", int], "dict[str, Any] | None"]
-ResultFn = Callable[["Task"], "dict[str, Any]"]
 
 
 @dataclass(frozen=True)
@@ -40,111 +56,6 @@ class Node:
         return f"{self.ip}:{self.port}"
 
 
-@dataclass(frozen=True)
-class TaskInfo:
-    """An immutable snapshot of a task, as `TaskInfo` carries it over the wire."""
-
-    node: str
-    id: int
-    type: str
-    action: str
-    status: Mapping[str, Any] | None
-    description: str | None
-    start_time_ms: int
-    running_time_ns: int
-    cancellable: bool
-    cancelled: bool | None
-    parent_task_id: TaskId | None
-    headers: Mapping[str, str]
-
-    @property
-    def task_id(self) -> TaskId:
-        return TaskId(self.node, self.id)
-
-
-@dataclass(frozen=True)
-class StoredResult:
-    """A document of the `.tasks` index: the finished task and its response or error."""
-
-    task: TaskInfo
-    response: Mapping[str, Any] | None = None
-    error: EsError | None = None
-
-
-@dataclass(eq=False)
-class Task:
-    """A running (or finished) task and how it will behave over time.
-
-    `duration_ns` of None means it runs until a script finishes it; `cancel_delay_ns` is how
-    long it keeps running after a cancel (None: it ignores cancellation until finished).
-    """
-
-    node: str
-    id: int
-    action: str
-    type: str = "transport"
-    description: str = ""
-    start_ns: int = 0
-    cancellable: bool = True
-    parent: TaskId | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    status: dict[str, Any] | StatusFn | None = None
-    duration_ns: int | None = None
-    cancel_delay_ns: int | None = 0
-    store_result: bool = False
-    result: dict[str, Any] | ResultFn | None = None
-    error: EsError | None = None
-    cancel_reason: str | None = None
-    cancelled_ns: int | None = None
-    finished_ns: int | None = None
-    failed: bool = False
-
-    @property
-    def task_id(self) -> TaskId:
-        return TaskId(self.node, self.id)
-
-    @property
-    def cancelled(self) -> bool:
-        return self.cancel_reason is not None
-
-    @property
-    def running(self) -> bool:
-        return self.finished_ns is None
-
-    def own_end_ns(self) -> int | None:
-        """When the task stops by itself, ignoring its children; None if not foreseeable."""
-        if self.finished_ns is not None:
-            return self.finished_ns
-        ends = []
-        if self.duration_ns is not None:
-            ends.append(self.start_ns + self.duration_ns)
-        if self.cancelled_ns is not None and self.cancel_delay_ns is not None:
-            ends.append(self.cancelled_ns + self.cancel_delay_ns)
-        return min(ends) if ends else None
-
-    def status_at(self, now_ns: int) -> dict[str, Any] | None:
-        if callable(self.status):
-            return self.status(self, now_ns)
-        return self.status
-
-    def info(self, now_ns: int, *, include_cancelled: bool = True) -> TaskInfo:
-        end = self.finished_ns if self.finished_ns is not None else now_ns
-        return TaskInfo(
-            node=self.node,
-            id=self.id,
-            type=self.type,
-            action=self.action,
-            status=self.status_at(end),
-            description=self.description,
-            start_time_ms=self.start_ns // 1_000_000,
-            running_time_ns=max(0, end - self.start_ns),
-            cancellable=self.cancellable,
-            cancelled=self.cancelled if include_cancelled else None,
-            parent_task_id=self.parent,
-            headers=dict(self.headers),
-        )
-
-
 class _Keep:
     """Marker for "leave this setting as it is"."""
 
@@ -162,8 +73,11 @@ class ClusterClosed(FakeTasksError):
 class Cluster:
     """A fake multi-node cluster: the state behind every route, guarded by one lock.
 
-    Time comes from `clock`. Tasks finish lazily: every observation first settles the tasks
-    whose end time has passed (children before parents), so reading never depends on a thread.
+    Time comes from `clock`. Everything that happens with time (a task's end, a cancel honoured
+    after its delay, a parent ending after its last child) is a scheduled event; every
+    observation first runs the events that have come due (`settle`), in time order, so reading
+    never depends on a thread and costs nothing when nothing is due.
+    `copy.deepcopy(cluster)` is an independent cluster in the same state (clock included).
     """
 
     def __init__(
@@ -195,19 +109,29 @@ class Cluster:
         self.lock = threading.RLock()
         self.changed = threading.Condition(self.lock)
         self._closed = False
-        self._tasks: dict[TaskId, Task] = {}
-        self._children: dict[TaskId, dict[TaskId, Task]] = {}
+        self._index = TaskIndex(list(self.nodes))
+        self._schedule = Schedule()
         self._results: dict[TaskId, StoredResult] = {}
         self._tasks_index_exists = False
-        self._dirty = True  # something may have become due without the clock moving
-        self._settled_at = -1
-        self._counters = {
-            node.id: itertools.count(
-                first_task_id if isinstance(first_task_id, int) else first_task_id.get(node.id, 1)
-            )
+        self._next_ids = {
+            node.id: first_task_id
+            if isinstance(first_task_id, int)
+            else first_task_id.get(node.id, 1)
             for node in nodes
         }
-        self._request_seq = itertools.count(1)
+        self._request_seq = 0
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Cluster:
+        with self.lock:
+            twin = Cluster.__new__(Cluster)
+            memo[id(self)] = twin
+            for name, value in self.__dict__.items():
+                if name not in ("lock", "changed", "_closed"):
+                    twin.__dict__[name] = copy.deepcopy(value, memo)
+            twin.lock = threading.RLock()
+            twin.changed = threading.Condition(twin.lock)
+            twin._closed = False
+            return twin
 
     # -- queries -------------------------------------------------------------------------------
 
@@ -229,17 +153,24 @@ class Cluster:
         """The running tasks, in node order then id order."""
         with self.lock:
             self.settle()
-            order = {node_id: i for i, node_id in enumerate(self.nodes)}
-            return sorted(
-                self._tasks.values(), key=lambda t: (order.get(t.node, len(order)), t.node, t.id)
-            )
+            return list(self._index)
+
+    def select(
+        self,
+        nodes: Collection[str] | None = None,
+        action: Callable[[str], bool] | None = None,
+        parent: TaskId | None = None,
+    ) -> list[Task]:
+        """Running tasks on `nodes` (None: all) whose action passes `action` and whose parent is
+        `parent` (None: any), in node order then id order, read from the narrowest index."""
+        with self.lock:
+            self.settle()
+            return self._index.select(nodes, action, parent)
 
     def task(self, task_id: TaskId | str) -> Task:
         """A running task by id; FakeTasksError if it is not running."""
         key = _as_task_id(task_id)
-        with self.lock:
-            self.settle()
-            found = self._tasks.get(key)
+        found = self.find(key)
         if found is None:
             raise FakeTasksError(f"task {key} is not running")
         return found
@@ -247,11 +178,11 @@ class Cluster:
     def find(self, task_id: TaskId) -> Task | None:
         with self.lock:
             self.settle()
-            return self._tasks.get(task_id)
+            return self._index.get(task_id)
 
     def children(self, task: Task) -> list[Task]:
         """Running children, in the order they started."""
-        return list(self._children.get(task.task_id, {}).values())
+        return self._index.children(task.task_id)
 
     def descendants(self, task: Task) -> Iterator[Task]:
         for child in self.children(task):
@@ -269,7 +200,9 @@ class Cluster:
         return self._tasks_index_exists
 
     def next_request_number(self) -> int:
-        return next(self._request_seq)
+        with self.lock:
+            self._request_seq += 1
+            return self._request_seq
 
     # -- transitions ---------------------------------------------------------------------------
 
@@ -303,13 +236,13 @@ class Cluster:
                 else _as_task_id(parent)
             )
             if parent_id is not None:
-                parent_task = self._tasks.get(parent_id)
+                parent_task = self._index.get(parent_id)
                 if parent_task is not None and parent_task.cancelled:
                     raise TaskCancelledError(
                         f"parent task was cancelled [{parent_task.cancel_reason}]"
                     )
-            number = task_id if task_id is not None else next(self._counters[node_id])
-            if TaskId(node_id, number) in self._tasks:
+            number = task_id if task_id is not None else self._next_ids[node_id]
+            if TaskId(node_id, number) in self._index:
                 raise FakeTasksError(f"task {node_id}:{number} is already running")
             task = Task(
                 node=node_id,
@@ -329,7 +262,10 @@ class Cluster:
                 store_result=store_result,
                 result=result,
             )
-            self._add(task)
+            if task_id is None:
+                self._next_ids[node_id] = number + 1
+            self._index.add(task)
+            self._reschedule(task)
             self.changed.notify_all()
             return task
 
@@ -361,7 +297,7 @@ class Cluster:
                 if each.cancellable and each.cancel_reason is None:
                     each.cancel_reason = reason
                     each.cancelled_ns = now
-            self._dirty = True
+                    self._reschedule(each)
             self.changed.notify_all()
             return touched
 
@@ -383,7 +319,7 @@ class Cluster:
                 found.cancel_delay_ns = (
                     None if cancel_delay is None else seconds_to_nanos(cancel_delay, "cancel_delay")
                 )
-            self._dirty = True
+            self._reschedule(found)
             self.changed.notify_all()
             return found
 
@@ -391,8 +327,10 @@ class Cluster:
         """Drop a task without storing anything (a request task that answered)."""
         with self.lock:
             found = self._running(task)
-            found.finished_ns = self.now_ns()
+            now = self.now_ns()
+            found.finished_ns = now
             self._discard(found)
+            self._parents_after(found, now)
             self.changed.notify_all()
 
     def store(self, result: StoredResult) -> None:
@@ -418,6 +356,29 @@ class Cluster:
 
     # -- time ----------------------------------------------------------------------------------
 
+    def schedule(self, at_ns: int, callback: Callable[[int], None]) -> Scheduled:
+        """Run `callback(at_ns)` under the lock once the clock has reached `at_ns`.
+
+        Due events run at the next observation, in time order (ties: in scheduling order), so a
+        callback sees the state as it was at its instant. For the state to survive a deepcopy,
+        `callback` must be a bound method (or a `functools.partial` of one) of an object the
+        cluster holds; a closure would act on the original. `unschedule` withdraws it.
+        """
+        with self.lock:
+            entry = self._schedule.at(at_ns, callback)
+            self.changed.notify_all()
+            return entry
+
+    def unschedule(self, entry: Scheduled | None) -> None:
+        """Withdraw a scheduled event that has not run yet (anything else is ignored)."""
+        with self.lock:
+            self._schedule.withdraw(entry)
+
+    def next_event_ns(self) -> int | None:
+        """When the next scheduled event is due; None if nothing is scheduled."""
+        with self.lock:
+            return self._schedule.next_ns()
+
     def end_ns(self, task: Task, _memo: dict[TaskId, int | None] | None = None) -> int | None:
         """When a task and all its descendants will have finished; None if not foreseeable."""
         memo = {} if _memo is None else _memo
@@ -434,23 +395,15 @@ class Cluster:
         return end
 
     def settle(self) -> None:
-        """Finish every task whose time has come, children first, at the time each ended."""
+        """Run every event whose time has come, in time order: O(1) when none is due."""
         with self.lock:
-            now = self.now_ns()
-            if now == self._settled_at and not self._dirty:
-                return
-            memo: dict[TaskId, int | None] = {}
-            due = []
-            for task in self._tasks.values():
-                end = self.end_ns(task, memo)
-                if end is not None and end <= now:
-                    due.append((end, -self._depth(task), task.node, task.id, task))
-            for end, _, _, _, task in sorted(due, key=lambda d: d[:4]):
-                if task.running:
-                    self._complete(task, end)
-            if due:
+            now = self.clock.now_ns()
+            ran = False
+            while (entry := self._schedule.pop_due(now)) is not None:
+                entry.callback(entry.at_ns)
+                ran = True
+            if ran:
                 self.changed.notify_all()
-            self._settled_at, self._dirty = now, False
 
     def wait_for(self, tasks: Iterable[Task], timeout_ns: int) -> bool:
         """Wait until all `tasks` (and descendants) finish or `timeout_ns` passes.
@@ -497,46 +450,64 @@ class Cluster:
     # -- internals -----------------------------------------------------------------------------
 
     def _running(self, task: Task | TaskId | str) -> Task:
-        if isinstance(task, Task) and self._tasks.get(task.task_id) is task:
-            return task
-        key = task.task_id if isinstance(task, Task) else _as_task_id(task)
+        if isinstance(task, Task) and self._index.get(task.task_id) is task:
+            return task  # no settle: a batch of transitions sees one instant
         self.settle()
-        found = self._tasks.get(key)
+        key = task.task_id if isinstance(task, Task) else _as_task_id(task)
+        found = self._index.get(key)
         if found is None:
             raise FakeTasksError(f"task {key} is not running")
         return found
 
-    def _depth(self, task: Task) -> int:
-        depth, parent = 0, task.parent
-        while parent is not None and parent in self._tasks and depth < 64:
-            depth, parent = depth + 1, self._tasks[parent].parent
-        return depth
+    def _reschedule(self, task: Task) -> None:
+        """(Re)schedule the task's own end after its timing or cancellation changed."""
+        end = task.own_end_ns()
+        current = task.end_event
+        if current is not None and not current.done and current.at_ns == end:
+            return
+        self._schedule.withdraw(current)
+        task.end_event = (
+            None if end is None else self._schedule.at(end, functools.partial(self._due, task))
+        )
+
+    def _due(self, task: Task, at_ns: int) -> None:
+        """A task's own end came: it ends now, or with its last child if children still run."""
+        task.end_event = None
+        if task.running and not self._index.has_children(task.task_id):
+            self._end(task, at_ns)
+            self._parents_after(task, at_ns)
+
+    def _parents_after(self, task: Task, at_ns: int) -> None:
+        """A task ended at `at_ns`: end the ancestors that were waiting only for it."""
+        parent_id = task.parent
+        while parent_id is not None:
+            parent = self._index.get(parent_id)
+            if parent is None or self._index.has_children(parent_id):
+                return
+            own_end = parent.own_end_ns()
+            if own_end is None or own_end > at_ns:
+                return
+            self._end(parent, at_ns)
+            parent_id = parent.parent
 
     def _finish_tree(self, task: Task, at_ns: int) -> None:
-        for child in sorted(self.children(task), key=lambda t: (t.node, t.id)):
-            self._finish_tree(child, at_ns)
-        self._complete(task, at_ns)
+        """End a task now, its running descendants first (deepest first)."""
+
+        def end_subtree(each: Task) -> None:
+            for child in sorted(self.children(each), key=lambda t: (t.node, t.id)):
+                end_subtree(child)
+            self._end(each, at_ns)
+
+        end_subtree(task)
+        self._parents_after(task, at_ns)
         self.changed.notify_all()
 
-    def _add(self, task: Task) -> None:
-        self._tasks[task.task_id] = task
-        if task.parent is not None:
-            self._children.setdefault(task.parent, {})[task.task_id] = task
-        end = task.own_end_ns()
-        if end is not None and end <= self.now_ns():
-            self._dirty = True
-
     def _discard(self, task: Task) -> None:
-        self._tasks.pop(task.task_id, None)
-        if task.parent is not None:
-            siblings = self._children.get(task.parent)
-            if siblings is not None:
-                siblings.pop(task.task_id, None)
-                if not siblings:
-                    del self._children[task.parent]
-        self._dirty = True  # a parent may have been waiting for this task only
+        self._index.discard(task)
+        self._schedule.withdraw(task.end_event)
+        task.end_event = None
 
-    def _complete(self, task: Task, at_ns: int) -> None:
+    def _end(self, task: Task, at_ns: int) -> None:
         task.finished_ns = at_ns
         self._discard(task)
         if not task.store_result:

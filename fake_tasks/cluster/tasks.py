@@ -1,0 +1,127 @@
+"""Tasks as the model keeps them: the mutable `Task`, its wire snapshot `TaskInfo`, results."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from fake_tasks.cluster.ids import TaskId
+from fake_tasks.errors import EsError
+
+if TYPE_CHECKING:
+    from fake_tasks.cluster.events import Scheduled
+
+__all__ = ["ResultFn", "StatusFn", "StoredResult", "Task", "TaskInfo"]
+
+StatusFn = Callable[["Task", int], "dict[str, Any] | None"]
+ResultFn = Callable[["Task"], "dict[str, Any]"]
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    """An immutable snapshot of a task, as `TaskInfo` carries it over the wire."""
+
+    node: str
+    id: int
+    type: str
+    action: str
+    status: Mapping[str, Any] | None
+    description: str | None
+    start_time_ms: int
+    running_time_ns: int
+    cancellable: bool
+    cancelled: bool | None
+    parent_task_id: TaskId | None
+    headers: Mapping[str, str]
+
+    @property
+    def task_id(self) -> TaskId:
+        return TaskId(self.node, self.id)
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """A document of the `.tasks` index: the finished task and its response or error."""
+
+    task: TaskInfo
+    response: Mapping[str, Any] | None = None
+    error: EsError | None = None
+
+
+@dataclass(eq=False)
+class Task:
+    """A running (or finished) task and how it will behave over time.
+
+    `duration_ns` of None means it runs until a script finishes it; `cancel_delay_ns` is how
+    long it keeps running after a cancel (None: it ignores cancellation until finished).
+    Change timings through the cluster (`Cluster.set_timing`), which reschedules the task's end.
+    """
+
+    node: str
+    id: int
+    action: str
+    type: str = "transport"
+    description: str = ""
+    start_ns: int = 0
+    cancellable: bool = True
+    parent: TaskId | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    status: dict[str, Any] | StatusFn | None = None
+    duration_ns: int | None = None
+    cancel_delay_ns: int | None = 0
+    store_result: bool = False
+    result: dict[str, Any] | ResultFn | None = None
+    error: EsError | None = None
+    cancel_reason: str | None = None
+    cancelled_ns: int | None = None
+    finished_ns: int | None = None
+    failed: bool = False
+    task_id: TaskId = field(init=False, repr=False)
+    end_event: Scheduled | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.task_id = TaskId(self.node, self.id)
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel_reason is not None
+
+    @property
+    def running(self) -> bool:
+        return self.finished_ns is None
+
+    def own_end_ns(self) -> int | None:
+        """When the task stops by itself, ignoring its children; None if not foreseeable."""
+        if self.finished_ns is not None:
+            return self.finished_ns
+        end = None if self.duration_ns is None else self.start_ns + self.duration_ns
+        if self.cancelled_ns is not None and self.cancel_delay_ns is not None:
+            honoured = self.cancelled_ns + self.cancel_delay_ns
+            end = honoured if end is None else min(end, honoured)
+        return end
+
+    def status_at(self, now_ns: int) -> dict[str, Any] | None:
+        if callable(self.status):
+            return self.status(self, now_ns)
+        return self.status
+
+    def info(
+        self, now_ns: int, *, detailed: bool = True, include_cancelled: bool = True
+    ) -> TaskInfo:
+        """`Task.taskInfo(node, detailed)`: status and description only when `detailed`."""
+        end = self.finished_ns if self.finished_ns is not None else now_ns
+        return TaskInfo(
+            self.node,
+            self.id,
+            self.type,
+            self.action,
+            self.status_at(end) if detailed else None,
+            self.description if detailed else None,
+            self.start_ns // 1_000_000,
+            max(0, end - self.start_ns),
+            self.cancellable,
+            (self.cancel_reason is not None) if include_cancelled else None,
+            self.parent,
+            self.headers,
+        )
