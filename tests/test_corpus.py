@@ -228,6 +228,25 @@ def build_corpus() -> list[Sample]:
     corpus.send("cancel routed as get", "GET", "/_tasks/_cancel")
     corpus.send("bad error_trace", "GET", "/_tasks?error_trace=yes")
     corpus.send("bad pretty", "GET", "/_tasks?pretty=yes")
+
+    # the index catalog: create, get, exists, mapping, delete, and their refusals
+    fake.add_index("logs-1", fields={"@timestamp": "date", "value": "long"}, docs=10)
+    for method, url in (
+        ("PUT", "/metrics-1"),
+        ("PUT", "/metrics-1"),
+        ("PUT", "/Metrics"),
+        ("GET", "/logs-1"),
+        ("GET", "/logs-*?flat_settings=true"),
+        ("GET", "/missing"),
+        ("HEAD", "/logs-1"),
+        ("HEAD", "/missing"),
+        ("GET", "/logs-1/_mapping"),
+        ("GET", "/_mapping"),
+        ("DELETE", "/logs-*"),
+        ("DELETE", "/metrics-1"),
+        ("DELETE", "/metrics-1"),
+    ):
+        corpus.send(f"index {method} {url}", method, url)
     assert not fake.violations, "\n".join(str(v) for v in fake.violations)
     return corpus.samples
 

@@ -52,6 +52,8 @@ class Route:
         found: dict[str, str] = {}
         for part, value in zip(template, segments, strict=True):
             if part.startswith("{") and part.endswith("}"):
+                if part == "{index}" and value.startswith("_") and value != "_all":
+                    return None  # an API name the fake lacks: "no handler found", not an index
                 found[part[1:-1]] = value
             elif part != value:
                 return None
@@ -102,6 +104,8 @@ def near_misses(
         filled = [
             have[i] if s.startswith("{") and i < len(have) else s for i, s in enumerate(template)
         ]
+        if route.match(filled) is None:
+            continue  # e.g. `/{index}` never takes an `_api` name
         score = similarity(said, f"{route.method} /{'/'.join(filled)}")
         scored.append((score, f"{route.method} {route.path}"))
     scored.sort(key=lambda sc: -sc[0])

@@ -17,6 +17,7 @@ from fake_tasks.cluster.progress import BulkProgress
 from fake_tasks.contract.schemas import ContractLog, Rejection, ResponseViolation
 from fake_tasks.errors import EsError, FakeTasksError, IllegalStateError
 from fake_tasks.scripting.faults import Fault, Faults, Rule, TaskOperationFailure, node_cause
+from fake_tasks.scripting.indices import IndexScripting
 from fake_tasks.scripting.journal import Journal
 from fake_tasks.scripting.requests import Match
 
@@ -38,7 +39,7 @@ class Settings:
     tick: float | str = "1s"
 
 
-class FakeTasks:
+class FakeTasks(IndexScripting):
     """A fake Elasticsearch cluster's task API state, and the calls tests script it with.
 
     The HTTP app reads `cluster` for every request; `reset` swaps in a freshly generated one.
