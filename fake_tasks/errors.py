@@ -67,6 +67,8 @@ class EsError(Exception):
         self.caused_by = caused_by
         self.metadata: dict[str, Any] = dict(metadata or {})
         self.headers: dict[str, list[str]] = dict(headers or {})
+        # HTTP headers the response carries (e.g. a deprecation `Warning` the action logged)
+        self.response_headers: dict[str, str] = {}
 
     def __deepcopy__(self, memo: dict[int, Any]) -> EsError:
         return self  # an answer: never changed once raised or stored, so copies share it
@@ -361,6 +363,9 @@ _NON_ES_CLASSES = {
     "number_format_exception": "java.lang.NumberFormatException",
     "null_pointer_exception": "java.lang.NullPointerException",
     "unsupported_operation_exception": "java.lang.UnsupportedOperationException",
+    "runtime_exception": "java.lang.RuntimeException",
+    "date_time_exception": "java.time.DateTimeException",
+    "zone_rules_exception": "java.time.zone.ZoneRulesException",
     "json_parse_exception": "com.fasterxml.jackson.core.JsonParseException",
     "media_type_header_exception": "org.elasticsearch.rest.RestRequest$MediaTypeHeaderException",
 }
