@@ -247,6 +247,26 @@ def build_corpus() -> list[Sample]:
         ("DELETE", "/metrics-1"),
     ):
         corpus.send(f"index {method} {url}", method, url)
+
+    # rollup jobs: every API, started, indexing, stopping, refused
+    fake.add_rollup_job("sensor", index_pattern="sensor-*", state="started")
+    fake.add_rollup_job("big", index_pattern="big-*", docs=10**7, state="indexing", progress=0.3)
+    for method, url in (
+        ("GET", "/_rollup/job/_all"),
+        ("GET", "/_rollup/job/missing"),
+        ("POST", "/_rollup/job/sensor/_stop"),
+        ("POST", "/_rollup/job/sensor/_start"),
+        ("POST", "/_rollup/job/missing/_start"),
+        ("POST", "/_rollup/job/big/_stop"),
+        ("GET", "/_rollup/job/big"),
+        ("POST", "/_rollup/job/big/_stop?wait_for_completion=true&timeout=1s"),
+        ("DELETE", "/_rollup/job/sensor"),
+        ("DELETE", "/_rollup/job/missing"),
+        ("GET", "/_rollup/data"),
+        ("GET", "/_rollup/data/sensor-*"),
+        ("PUT", "/_rollup/job/nobody"),
+    ):
+        corpus.send(f"rollup {method} {url}", method, url)
     assert not fake.violations, "\n".join(str(v) for v in fake.violations)
     return corpus.samples
 

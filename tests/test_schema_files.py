@@ -409,6 +409,33 @@ VALID: list[tuple[str, str, object]] = [
     ),
     ("indices_get.json", "flat-settings", {"foo": {"settings": {"index.uuid": "x"}}}),
     ("indices_get_mapping.json", "empty", {"foo": {"mappings": {}}}),
+    (
+        "rollup_get_rollup_caps.json",
+        "one-job",
+        {
+            "sensor-*": {
+                "rollup_jobs": [
+                    {
+                        "job_id": "sensor",
+                        "rollup_index": "sensor_rollup",
+                        "index_pattern": "sensor-*",
+                        "fields": {
+                            "timestamp": [
+                                {
+                                    "agg": "date_histogram",
+                                    "time_zone": "UTC",
+                                    "fixed_interval": "1h",
+                                }
+                            ],
+                            "node": [{"agg": "terms"}],
+                            "load": [{"agg": "histogram", "interval": 5}, {"agg": "avg"}],
+                        },
+                    }
+                ]
+            }
+        },
+    ),
+    ("rollup_get_rollup_caps.json", "none", {}),
 ]
 
 

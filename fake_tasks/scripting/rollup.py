@@ -53,6 +53,8 @@ class RollupScripting:
         A source index is created when none matches `index_pattern`, with `docs` documents and
         the fields the job names; `page_time` is how long each page of a run takes.
         """
+        if state not in ("stopped", "started", "indexing"):
+            raise FakeTasksError(f"state must be stopped, started or indexing, not {state!r}")
         cluster = self.cluster
         metric_fields = dict(metrics if metrics is not None else {"value": ("min", "max", "sum")})
         with cluster.lock:
@@ -96,8 +98,6 @@ class RollupScripting:
                 job.trigger_now(now)
                 pages = math.ceil(job.run_left / (page_size * docs_per_bucket))
                 job.fast_forward(int(pages * progress), now)
-            elif state != "stopped":
-                raise FakeTasksError(f"state must be stopped, started or indexing, not {state!r}")
             cluster.changed.notify_all()
             return job
 
