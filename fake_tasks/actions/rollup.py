@@ -7,13 +7,12 @@ as `RollupJobTask.onCancelled` does (at once when idle, at the end of the page o
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from fake_tasks.actions.tasks import TaskFailure
 from fake_tasks.cluster.matching import DATA_ROLES
-from fake_tasks.cluster.model import Cluster, ClusterClosed, Task
+from fake_tasks.cluster.model import Cluster, ClusterClosed
 from fake_tasks.cluster.patterns import simple_match
 from fake_tasks.cluster.rollup import Behaviour, RollupJob
 from fake_tasks.cluster.rollup_config import RollupJobConfig, string_rep
@@ -71,14 +70,8 @@ def find_job(cluster: Cluster, job_id: str) -> RollupJob | None:
     if task is None:
         del cluster.rollup.jobs[job_id]
         return None
-    _sync(job, task, cluster.now_ns())
+    job.task_status(task, cluster.now_ns())
     return job
-
-
-def _sync(job: RollupJob, task: Task, now: int) -> None:
-    if task.cancelled_ns is not None and not job.aborted:
-        job.abort(task.cancelled_ns)
-    job.advance(now)
 
 
 def _field_caps(cluster: Cluster, config: RollupJobConfig) -> dict[str, dict[str, bool]]:
@@ -192,34 +185,19 @@ def _assigned_node(cluster: Cluster) -> str:
 def _start_persistent_task(
     cluster: Cluster, config: RollupJobConfig, behaviour: Behaviour
 ) -> RollupJob:
-    now = cluster.now_ns()
-    job = RollupJob(config, now, behaviour=behaviour, source_docs=_source_docs(cluster, config))
-    allocation = cluster.rollup.next_allocation()
-
-    def status(task: Task, at: int) -> dict[str, Any]:
-        _sync(job, task, at)
-        return job.status()
-
+    job = RollupJob(config, cluster.now_ns(), catalog=cluster.indices, behaviour=behaviour)
     task = cluster.start_task(
         TASK_ACTION,
         node=_assigned_node(cluster),
         type="persistent",
         description=f"rollup_{config.id}",
-        parent=f"cluster:{allocation}",
-        status=status,
+        parent=f"cluster:{cluster.rollup.next_allocation()}",
+        status=job.task_status,
     )
     task.cancel_end = job.end_after_abort
     job.task_id = task.task_id
     cluster.rollup.jobs[config.id] = job
     return job
-
-
-def _source_docs(cluster: Cluster, config: RollupJobConfig) -> Callable[[], int]:
-    def count() -> int:
-        indices = cluster.indices.resolve(config.indices, ignore_unavailable=True)
-        return sum(index.docs_count for index in indices)
-
-    return count
 
 
 def get_jobs(cluster: Cluster, job_id: str) -> list[RollupJob]:

@@ -11,11 +11,11 @@ firings and page ends due by `now`, in order, so reading never depends on a thre
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from fake_tasks.cluster.cron import Cron
+from fake_tasks.cluster.indices import IndexCatalog
 from fake_tasks.cluster.rollup_config import RollupJobConfig
 from fake_tasks.errors import EsError
 
@@ -23,6 +23,11 @@ __all__ = ["STATES", "Behaviour", "RollupJob", "RollupJobs", "Stats"]
 
 STATES = ("STARTED", "INDEXING", "STOPPING", "STOPPED", "ABORTING")
 _MAX_STEPS = 200_000  # firings and pages applied per advance: a bound, not a limit tests meet
+
+
+class _Cancellable(Protocol):
+    @property
+    def cancelled_ns(self) -> int | None: ...
 
 
 @dataclass
@@ -63,7 +68,7 @@ class RollupJob:
 
     config: RollupJobConfig
     created_ns: int
-    source_docs: Callable[[], int] = lambda: 0
+    catalog: IndexCatalog | None = None  # where the source indices are counted
     behaviour: Behaviour = field(default_factory=Behaviour)
     state: str = "STOPPED"
     stats: Stats = field(default_factory=Stats)
@@ -82,6 +87,20 @@ class RollupJob:
         self.cursor_ns = self.created_ns
 
     # -- reading ----------------------------------------------------------------------------
+
+    def source_docs(self) -> int:
+        """The documents of the indices the pattern names now (missing ones count nothing)."""
+        if self.catalog is None:
+            return 0
+        found = self.catalog.resolve(self.config.indices, ignore_unavailable=True)
+        return sum(index.docs_count for index in found)
+
+    def task_status(self, task: _Cancellable, at: int) -> dict[str, Any]:
+        """The persistent task's status at `at`: a cancel of the task aborts the job first."""
+        if task.cancelled_ns is not None and not self.aborted:
+            self.abort(task.cancelled_ns)
+        self.advance(at)
+        return self.status()
 
     def status(self) -> dict[str, Any]:
         """`RollupJobStatus`: the state, lower case, and the position once there is one."""

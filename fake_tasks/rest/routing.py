@@ -106,9 +106,9 @@ def near_misses(
         ]
         if route.match(filled) is None:
             continue  # e.g. `/{index}` never takes an `_api` name
-        if template and have and not template[0].startswith("{"):
-            if similarity(template[0], have[0]) < _NEAR_MISS_MIN:
-                continue  # another API family altogether
+        other_family = template and have and not template[0].startswith("{")
+        if other_family and similarity(template[0], have[0]) < _NEAR_MISS_MIN:
+            continue  # another API family altogether
         score = similarity(said, f"{route.method} /{'/'.join(filled)}")
         scored.append((score, f"{route.method} {route.path}"))
     scored.sort(key=lambda sc: -sc[0])
