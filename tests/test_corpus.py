@@ -264,6 +264,7 @@ def build_corpus() -> list[Sample]:
         ("DELETE", "/_rollup/job/missing"),
         ("GET", "/_rollup/data"),
         ("GET", "/_rollup/data/sensor-*"),
+        ("GET", "/_all/_rollup/data"),
         ("PUT", "/_rollup/job/nobody"),
     ):
         corpus.send(f"rollup {method} {url}", method, url)

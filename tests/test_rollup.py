@@ -290,3 +290,28 @@ def test_rollup_caps(client: Client) -> None:
     everything = call(client, "GET", "/_rollup/data/_all")[1]
     assert everything["foo2"] == {"rollup_jobs": [job("foo2", "foo_rollup", "foo2")]}
     assert set(everything) == {"foo", "foo2"}
+
+
+# --- get_rollup_index_caps.yml ------------------------------------------------------------------
+
+
+def test_rollup_index_caps(client: Client) -> None:
+    setup(client)
+    call(client, "DELETE", "/dummy-rollup-index")  # the job is the cluster's rollup usage now
+    call(client, "PUT", "/foo2", {"mappings": MAPPING})
+    call(client, "PUT", "/foo3", {"mappings": MAPPING})
+    call(client, "PUT", "/_rollup/job/foo2", {**JOB, "index_pattern": "foo2"})
+    call(
+        client,
+        "PUT",
+        "/_rollup/job/foo3",
+        {**JOB, "index_pattern": "foo3", "rollup_index": "foo_rollup2"},
+    )
+    status, body = call(client, "GET", "/_all/_rollup/data")
+    assert status == 200
+    assert set(body) == {"foo_rollup", "foo_rollup2"}
+    assert [j["job_id"] for j in body["foo_rollup"]["rollup_jobs"]] == ["foo", "foo2"]
+    assert [j["index_pattern"] for j in body["foo_rollup2"]["rollup_jobs"]] == ["foo3"]
+    assert call(client, "GET", "/foo_rollup2,foo_rollup/_rollup/data")[1] == body
+    assert set(call(client, "GET", "/*_rollup2/_rollup/data")[1]) == {"foo_rollup2"}
+    assert call(client, "GET", "/foo/_rollup/data") == (200, {})

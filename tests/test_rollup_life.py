@@ -248,6 +248,8 @@ def test_start_of_a_started_job_by_version() -> None:
         500,
         "Cannot start task for Rollup Job [sensor] because state was [STARTED]",
     )
+    status = call(client, "GET", "/_rollup/job/sensor")[1]["jobs"][0]["status"]
+    assert status == {"job_state": "started", "upgraded_doc_id": True}
 
 
 def test_scripting_refusals(fake: FakeTasks) -> None:

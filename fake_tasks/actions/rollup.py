@@ -35,6 +35,7 @@ __all__ = [
     "get_jobs",
     "put_job",
     "rollup_caps",
+    "rollup_index_caps",
     "start_job",
     "stop_job",
 ]
@@ -186,6 +187,8 @@ def _start_persistent_task(
     cluster: Cluster, config: RollupJobConfig, behaviour: Behaviour
 ) -> RollupJob:
     job = RollupJob(config, cluster.now_ns(), catalog=cluster.indices, behaviour=behaviour)
+    if not cluster.at_least(8):
+        job.upgraded_doc_id = True
     task = cluster.start_task(
         TASK_ACTION,
         node=_assigned_node(cluster),
@@ -299,4 +302,20 @@ def rollup_caps(cluster: Cluster, pattern: str) -> dict[str, list[dict[str, Any]
                 )
                 if wanted:
                     found.setdefault(target, []).append(config)
+    return found
+
+
+def rollup_index_caps(
+    cluster: Cluster, expressions: tuple[str, ...]
+) -> dict[str, list[dict[str, Any]]]:
+    """`TransportGetRollupIndexCapsAction`: the job configs of the named rollup indices."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    with cluster.lock:
+        for index in cluster.indices.resolve(expressions):
+            jobs = index.meta.get("_rollup")
+            if not isinstance(jobs, dict):
+                continue
+            configs = [c for c in jobs.values() if isinstance(c, dict) and "index_pattern" in c]
+            if configs:
+                found[index.name] = configs
     return found

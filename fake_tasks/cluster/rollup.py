@@ -81,6 +81,7 @@ class RollupJob:
     next_trigger_ns: int | None = None
     aborted: bool = False
     done_ns: int | None = None  # when an abort completed
+    upgraded_doc_id: bool | None = None  # 7.x statuses carry it (true for jobs made in 7.x)
 
     def __post_init__(self) -> None:
         self.cron = Cron.parse(self.config.cron)
@@ -107,6 +108,8 @@ class RollupJob:
         out: dict[str, Any] = {"job_state": self.state.lower()}
         if self.position is not None:
             out["current_position"] = dict(self.position)
+        if self.upgraded_doc_id is not None:
+            out["upgraded_doc_id"] = self.upgraded_doc_id
         return out
 
     def next_change_ns(self) -> int | None:

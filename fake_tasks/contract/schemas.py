@@ -48,6 +48,7 @@ _SUCCESS_SCHEMAS: Final[Mapping[str, str]] = {
     "rollup.get_jobs": "rollup_get_jobs.json",
     "rollup.delete_job": "rollup_delete_job.json",
     "rollup.get_rollup_caps": "rollup_get_rollup_caps.json",
+    "rollup.get_rollup_index_caps": "rollup_get_rollup_caps.json",
     "indices.create": "indices_create.json",
     "indices.get": "indices_get.json",
     "indices.exists": "indices_get.json",

@@ -76,7 +76,8 @@ def _field_caps(config: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
 
 
 def caps(found: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, Any]:
-    """`GetRollupCapsAction.Response`: per index pattern, its jobs sorted by id."""
+    """`GetRollupCapsAction.Response` (per index pattern) or `GetRollupIndexCapsAction.Response`
+    (per rollup index): the jobs, sorted by id."""
     out: dict[str, Any] = {}
     for pattern in hash_order(found):
         configs = sorted(found[pattern], key=lambda c: str(c.get("id")))

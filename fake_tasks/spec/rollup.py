@@ -37,6 +37,12 @@ APIS: Final = (
         (("GET", "/_rollup/data/{id}"), ("GET", "/_rollup/data")),
         (Param("id", "string", default="_all", in_path=True),),
     ),
+    # RestGetRollupIndexCapsAction: the rollup indices (names, wildcards, `_all`)
+    ApiSpec(
+        "rollup.get_rollup_index_caps",
+        (("GET", "/{index}/_rollup/data"),),
+        (Param("index", "list", in_path=True),),
+    ),
 )
 
 DEVIATIONS: Final[tuple[Deviation, ...]] = ()

@@ -95,6 +95,15 @@ def prepare_caps(call: Call) -> Run:
     )
 
 
+def prepare_index_caps(call: Call) -> Run:
+    expressions = call.params.strings("index")
+
+    def act() -> Reply:
+        return Reply(200, render.caps(actions.rollup_index_caps(call.cluster, expressions)))
+
+    return _transport(call, act)
+
+
 HANDLERS: Final[Mapping[str, Prepare]] = {
     "rollup.put_job": prepare_put,
     "rollup.get_jobs": prepare_get,
@@ -102,4 +111,5 @@ HANDLERS: Final[Mapping[str, Prepare]] = {
     "rollup.stop_job": prepare_stop,
     "rollup.delete_job": prepare_delete,
     "rollup.get_rollup_caps": prepare_caps,
+    "rollup.get_rollup_index_caps": prepare_index_caps,
 }
