@@ -199,6 +199,7 @@ def _start_persistent_task(
     )
     task.cancel_end = job.end_after_abort
     job.task_id = task.task_id
+    job.attach(cluster)
     cluster.rollup.jobs[config.id] = job
     return job
 
@@ -236,6 +237,7 @@ def stop_job(cluster: Cluster, job_id: str, *, wait: bool, timeout_ns: int, time
             return
         deadline = cluster.now_ns() + max(0, min(timeout_ns, cluster.max_wait_ns))
         while True:
+            cluster.settle()
             now = cluster.now_ns()
             job.advance(now)
             if job.state == "STOPPED":

@@ -3,14 +3,16 @@
 A job is created STOPPED. Started, it waits for its cron; each firing starts a run that reads
 the documents its source indices gained since the last run, page by page, and goes back to
 STARTED. A stop during a page is STOPPING until the page ends; an abort (delete, cancel) during
-a page is ABORTING until then. Everything is a function of time: `advance(now)` applies the
-firings and page ends due by `now`, in order, so reading never depends on a thread, and
-`next_change_ns` says when the state changes next (waits jump there).
+a page is ABORTING until then. The job's next transition (a firing, a page's end) is an event
+on the cluster's schedule; `advance(now)` applies the transitions due by `now` in order (the
+event does, and so does any read), and `next_change_ns` says when the state changes next
+(waits jump there).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -23,6 +25,14 @@ __all__ = ["STATES", "Behaviour", "RollupJob", "RollupJobs", "Stats"]
 
 STATES = ("STARTED", "INDEXING", "STOPPING", "STOPPED", "ABORTING")
 _MAX_STEPS = 200_000  # firings and pages applied per advance: a bound, not a limit tests meet
+
+
+class _Scheduler(Protocol):
+    """Where the job puts its next transition: the cluster's event queue."""
+
+    def schedule(self, at_ns: int, callback: Callable[[int], None]) -> Any: ...
+
+    def unschedule(self, entry: Any) -> None: ...
 
 
 class _Cancellable(Protocol):
@@ -82,6 +92,8 @@ class RollupJob:
     aborted: bool = False
     done_ns: int | None = None  # when an abort completed
     upgraded_doc_id: bool | None = None  # 7.x statuses carry it (true for jobs made in 7.x)
+    scheduler: _Scheduler | None = None
+    event: Any = None  # the scheduled next transition
 
     def __post_init__(self) -> None:
         self.cron = Cron.parse(self.config.cron)
@@ -120,6 +132,25 @@ class RollupJob:
             return self.next_trigger_ns
         return None
 
+    def attach(self, scheduler: _Scheduler) -> None:
+        """Put the job's transitions on `scheduler` from now on."""
+        self.scheduler = scheduler
+        self._reschedule()
+
+    def _reschedule(self) -> None:
+        if self.scheduler is None:
+            return
+        target = self.next_change_ns()
+        current = self.event
+        if current is not None and not current.done and current.at_ns == target:
+            return
+        self.scheduler.unschedule(current)
+        self.event = None if target is None else self.scheduler.schedule(target, self._due)
+
+    def _due(self, at_ns: int) -> None:
+        self.event = None
+        self.advance(at_ns)
+
     # -- commands (each at `now`, after applying what is due) -------------------------------
 
     def start(self, now: int, *, restart_started: bool = True) -> None:
@@ -134,6 +165,7 @@ class RollupJob:
             )
         self.state = "STARTED"
         self.next_trigger_ns = self.cron.next_after(now)
+        self._reschedule()
 
     def stop(self, now: int) -> str:
         """`AsyncTwoPhaseIndexer.stop`: the state it leaves (ABORTING refuses)."""
@@ -150,6 +182,7 @@ class RollupJob:
             raise EsError(
                 f"Cannot stop task for Rollup Job [{self.config.id}] because state was [ABORTING]"
             )
+        self._reschedule()
         return self.state
 
     def abort(self, now: int) -> None:
@@ -165,6 +198,7 @@ class RollupJob:
             self.page_end_ns = None
         elif previous in ("STOPPED", "STARTED"):
             self.done_ns = now
+        self._reschedule()
 
     def end_after_abort(self, at_ns: int) -> int | None:
         """When an abort at `at_ns` completes (None: never, the job is stuck aborting)."""
@@ -181,12 +215,14 @@ class RollupJob:
         self.behaviour.page_time_ns = saved
         if self.state == "INDEXING":
             self.page_end_ns = now + saved
+        self._reschedule()
 
     def trigger_now(self, now: int) -> None:
         """A firing at `now` (scripting: a job already mid-run)."""
         self.advance(now)
         if self.state == "STARTED":
             self._fire(now)
+        self._reschedule()
 
     # -- time ---------------------------------------------------------------------------------
 
@@ -205,6 +241,7 @@ class RollupJob:
             else:
                 break
         self.cursor_ns = max(self.cursor_ns, now)
+        self._reschedule()
 
     def _fire(self, at: int) -> None:
         """`maybeTriggerAsyncJob` while STARTED: count it, read the backlog, search."""
