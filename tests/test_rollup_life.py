@@ -260,3 +260,14 @@ def test_scripting_refusals(fake: FakeTasks) -> None:
         fake.add_rollup_job("sensor")
     with pytest.raises(FakeTasksError, match="state must be"):
         fake.add_rollup_job("other", state="paused")
+
+
+def test_cancel_waiting_for_an_indexing_job_ends_with_its_page() -> None:
+    fake, client = make()
+    fake.add_rollup_job("sensor", docs=1_000_000, state="indexing", page_time="45s")
+    task = fake.tasks("xpack/rollup/job[c]")[0]
+    before = fake.clock.now_ns()
+    url = f"/_tasks/{task.task_id}/_cancel?wait_for_completion=true"
+    assert call(client, "POST", url)[0] == 200
+    assert fake.clock.now_ns() - before == 45_000_000_000
+    assert state(client) == "gone"
