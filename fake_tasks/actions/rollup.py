@@ -221,7 +221,7 @@ def start_job(cluster: Cluster, job_id: str) -> None:
         job = find_job(cluster, job_id)
         if job is None:
             raise _missing(job_id)
-        job.start(cluster.now_ns(), restart_started=cluster.at_least(8))
+        job.start(cluster.now_ns(), acknowledge_started=cluster.at_least(8))
         cluster.changed.notify_all()
 
 

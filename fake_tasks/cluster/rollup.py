@@ -153,10 +153,10 @@ class RollupJob:
 
     # -- commands (each at `now`, after applying what is due) -------------------------------
 
-    def start(self, now: int, *, restart_started: bool = True) -> None:
+    def start(self, now: int, *, acknowledge_started: bool = True) -> None:
         """`RollupJobTask.start`: STOPPED -> STARTED; started or indexing: as is (8.x+)."""
         self.advance(now)
-        if self.state in ("STARTED", "INDEXING") and restart_started:
+        if self.state in ("STARTED", "INDEXING") and acknowledge_started:
             return
         if self.state != "STOPPED":
             raise EsError(
@@ -207,14 +207,12 @@ class RollupJob:
 
     def fast_forward(self, pages: int, now: int) -> None:
         """Count `pages` pages of the current run as already done (scripting a run mid-way)."""
-        saved = self.behaviour.page_time_ns
         for _ in range(pages):
             if self.state != "INDEXING" or not self.run_left:
                 break
             self._page_done(now)
-        self.behaviour.page_time_ns = saved
         if self.state == "INDEXING":
-            self.page_end_ns = now + saved
+            self.page_end_ns = now + self.behaviour.page_time_ns
         self._reschedule()
 
     def trigger_now(self, now: int) -> None:
