@@ -12,7 +12,7 @@ from fake_tasks import FakeTasks, FakeTasksError, Settings
 from fake_tasks.cluster.clock import VirtualClock
 from fake_tasks.cluster.indices import IndexCatalog, validate_index_name
 from fake_tasks.cluster.javaorder import hash_order
-from fake_tasks.errors import InvalidIndexNameError
+from fake_tasks.errors import EsError, InvalidIndexNameError
 
 JSON = {"Content-Type": "application/json"}
 
@@ -83,6 +83,14 @@ def test_resolution() -> None:
     assert names(catalog.resolve(["logs-*", "-logs-2"])) == ["logs-1"]
     assert names(catalog.resolve(["nope"], ignore_unavailable=True)) == []
     assert names(catalog.resolve(["nothing*"])) == []
+    with pytest.raises(EsError) as caught:
+        catalog.resolve(["nothing*", "none*"], allow_no_indices=False)
+    assert caught.value.to_dict() == {
+        "type": "index_not_found_exception",
+        "reason": "no such index [null]",
+        "resource.type": "index_expression",
+        "resource.id": ["nothing*", "none*"],
+    }
 
 
 def test_create_get_mapping_delete(client: Client) -> None:

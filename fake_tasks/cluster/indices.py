@@ -19,6 +19,7 @@ from fake_tasks.cluster.clock import Clock
 from fake_tasks.cluster.javaorder import hash_order
 from fake_tasks.cluster.patterns import simple_match
 from fake_tasks.errors import (
+    EsError,
     FakeTasksError,
     IllegalArgumentError,
     IndexNotFoundError,
@@ -255,7 +256,7 @@ class IndexCatalog:
             for name in targets:
                 chosen[name] = self._indices[name]
         if not chosen and not allow_no_indices:
-            raise IndexNotFoundError(",".join(given), "index_or_alias")
+            raise _not_found(given)
         return [chosen[name] for name in sorted(chosen)]
 
     def _concrete(self, expression: str, allow_aliases: bool) -> list[str] | None:
@@ -282,6 +283,18 @@ class IndexCatalog:
                 if simple_match(pattern, alias):
                     found.extend(t for t in targets if expand_hidden or not self._indices[t].hidden)
         return sorted(set(found))
+
+
+def _not_found(expressions: list[str]) -> EsError:
+    """`IndexNameExpressionResolver.notFoundException`: one expression names itself."""
+    if len(expressions) == 1:
+        return IndexNotFoundError(expressions[0], "index_or_alias")
+    return EsError.custom(
+        "index_not_found_exception",
+        "no such index [null]",
+        404,
+        metadata={"resource.type": "index_expression", "resource.id": list(expressions)},
+    )
 
 
 def flatten_settings(settings: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
