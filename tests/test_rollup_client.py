@@ -116,3 +116,22 @@ def test_a_stop_that_times_out_on_a_slow_stopping_job(
         "Timed out after [120s] while waiting for rollup job [sensor] to stop. State was [STOPPING]"
     )
     assert job_task(es)["status"]["job_state"] == "stopping"
+
+
+def test_capabilities_and_listing(es: Elasticsearch, fake_tasks: FakeTasks) -> None:
+    fake_tasks.add_rollup_job("sensor", index_pattern="sensor-*", rollup_index="sensor_rollup")
+    fake_tasks.add_rollup_job("other", index_pattern="other-*", rollup_index="sensor_rollup")
+    assert [job["config"]["id"] for job in es.rollup.get_jobs()["jobs"]] == ["other", "sensor"]
+    caps = es.rollup.get_rollup_caps(id="sensor-*")
+    assert list(caps.body) == ["sensor-*"]
+    assert caps["sensor-*"]["rollup_jobs"][0]["fields"]["value"] == [
+        {"agg": "min"},
+        {"agg": "max"},
+        {"agg": "sum"},
+    ]
+    by_index = es.rollup.get_rollup_index_caps(index="sensor_rollup")
+    assert [job["job_id"] for job in by_index["sensor_rollup"]["rollup_jobs"]] == [
+        "other",
+        "sensor",
+    ]
+    assert not fake_tasks.violations
