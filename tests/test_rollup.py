@@ -315,3 +315,12 @@ def test_rollup_index_caps(client: Client) -> None:
     assert call(client, "GET", "/foo_rollup2,foo_rollup/_rollup/data")[1] == body
     assert set(call(client, "GET", "/*_rollup2/_rollup/data")[1]) == {"foo_rollup2"}
     assert call(client, "GET", "/foo/_rollup/data") == (200, {})
+
+
+def test_a_job_without_groups_fails_as_the_server_does(client: Client) -> None:
+    setup(client, job=False)
+    status, body = call(
+        client, "PUT", "/_rollup/job/foo", {k: v for k, v in JOB.items() if k != "groups"}
+    )
+    assert (status, body["error"]["type"]) == (500, "null_pointer_exception")
+    assert 'RollupJobConfig.getGroupConfig()" is null' in body["error"]["reason"]

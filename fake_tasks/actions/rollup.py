@@ -108,6 +108,15 @@ def put_job(
     creates jobs a cluster already had).
     """
     with cluster.lock:
+        if config.groups is None:
+            # checkForDeprecatedTZ reads the date histogram's time zone before anything else
+            raise EsError.custom(
+                "null_pointer_exception",
+                'Cannot invoke "org.elasticsearch.xpack.core.rollup.job.GroupConfig'
+                '.getDateHistogram()" because the return value of "org.elasticsearch.xpack.core'
+                '.rollup.job.RollupJobConfig.getGroupConfig()" is null',
+                500,
+            )
         if check_usage and cluster.at_least(8, 15) and not _has_rollup_usage(cluster):
             raise IllegalArgumentError(
                 "new rollup jobs are not allowed in clusters that don't have any rollup usage,"
