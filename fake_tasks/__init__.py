@@ -2,8 +2,10 @@
 
 from fake_tasks.cluster.clock import Clock, RealtimeClock, VirtualClock
 from fake_tasks.cluster.ids import TaskId
+from fake_tasks.cluster.indices import Index
 from fake_tasks.cluster.model import Cluster, Node, Task, TaskInfo
 from fake_tasks.cluster.progress import BulkProgress
+from fake_tasks.cluster.rollup import RollupJob
 from fake_tasks.contract.live import CheckReport, check_cluster
 from fake_tasks.contract.schemas import (
     ContractLog,
@@ -32,12 +34,14 @@ __all__ = [
     "FakeTasksServer",
     "Fault",
     "Faults",
+    "Index",
     "Journal",
     "Match",
     "Node",
     "RealtimeClock",
     "Rejection",
     "ResponseViolation",
+    "RollupJob",
     "Rule",
     "Settings",
     "Task",

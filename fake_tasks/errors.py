@@ -10,6 +10,11 @@
      ├── NumberFormatError              400 number_format_exception (only as a cause)
      ├── ResourceNotFoundError          404 resource_not_found_exception
      ├── IndexNotFoundError             404 index_not_found_exception
+     ├── InvalidIndexNameError          400 invalid_index_name_exception
+     ├── ResourceAlreadyExistsError     400 resource_already_exists_exception
+     ├── ParseError                     400 parse_exception (`ElasticsearchParseException`)
+     ├── MapperParsingError             400 mapper_parsing_exception
+     ├── XContentParseError             400 x_content_parse_exception
      ├── EsTimeoutError                 429 (9.x) / 500 (8.x) timeout_exception
      ├── TaskCancelledError             400 task_cancelled_exception
      ├── FailedNodeError                500 failed_node_exception
@@ -62,6 +67,8 @@ class EsError(Exception):
         self.caused_by = caused_by
         self.metadata: dict[str, Any] = dict(metadata or {})
         self.headers: dict[str, list[str]] = dict(headers or {})
+        # HTTP headers the response carries (e.g. a deprecation `Warning` the action logged)
+        self.response_headers: dict[str, str] = {}
 
     def __deepcopy__(self, memo: dict[int, Any]) -> EsError:
         return self  # an answer: never changed once raised or stored, so copies share it
@@ -191,16 +198,74 @@ class IndexNotFoundError(EsError):
     status = 404
     java_class = "org.elasticsearch.index.IndexNotFoundException"
 
-    def __init__(self, index: str) -> None:
+    def __init__(self, index: str, resource_type: str = "index_expression") -> None:
         super().__init__(
             f"no such index [{index}]",
             metadata={
-                "resource.type": "index_expression",
+                "resource.type": resource_type,
                 "resource.id": index,
                 "index_uuid": "_na_",
                 "index": index,
             },
         )
+
+
+class InvalidIndexNameError(EsError):
+    """`InvalidIndexNameException`: `Invalid index name [name], <why>`."""
+
+    es_type = "invalid_index_name_exception"
+    status = 400
+    java_class = "org.elasticsearch.indices.InvalidIndexNameException"
+
+    def __init__(self, index: str, why: str) -> None:
+        super().__init__(
+            f"Invalid index name [{index}], {why}", metadata={"index_uuid": "_na_", "index": index}
+        )
+
+
+class ResourceAlreadyExistsError(EsError):
+    """`ResourceAlreadyExistsException(Index)`: `index [name/uuid] already exists`."""
+
+    es_type = "resource_already_exists_exception"
+    status = 400
+    java_class = "org.elasticsearch.ResourceAlreadyExistsException"
+
+    def __init__(self, index: str, uuid: str) -> None:
+        super().__init__(
+            f"index [{index}/{uuid}] already exists", metadata={"index_uuid": uuid, "index": index}
+        )
+
+
+class ParseError(EsError):
+    """`ElasticsearchParseException`: 400 `parse_exception`."""
+
+    es_type = "parse_exception"
+    status = 400
+    java_class = "org.elasticsearch.ElasticsearchParseException"
+
+
+class MapperParsingError(EsError):
+    es_type = "mapper_parsing_exception"
+    status = 400
+    java_class = "org.elasticsearch.index.mapper.MapperParsingException"
+
+
+class XContentParseError(IllegalArgumentError):
+    """`XContentParseException`: `[line:column] message` (no location: the message alone)."""
+
+    es_type = "x_content_parse_exception"
+    java_class = "org.elasticsearch.xcontent.XContentParseException"
+
+    def __init__(
+        self,
+        message: str,
+        location: tuple[int, int] | None = None,
+        *,
+        caused_by: EsError | None = None,
+    ) -> None:
+        where = f"[{location[0]}:{location[1]}] " if location is not None else ""
+        super().__init__(f"{where}{message}", caused_by=caused_by)
+        self.location = location
 
 
 class EsTimeoutError(EsError):
@@ -298,6 +363,10 @@ _NON_ES_CLASSES = {
     "number_format_exception": "java.lang.NumberFormatException",
     "null_pointer_exception": "java.lang.NullPointerException",
     "unsupported_operation_exception": "java.lang.UnsupportedOperationException",
+    "runtime_exception": "java.lang.RuntimeException",
+    "date_time_exception": "java.time.DateTimeException",
+    "zone_rules_exception": "java.time.zone.ZoneRulesException",
+    "json_parse_exception": "com.fasterxml.jackson.core.JsonParseException",
     "media_type_header_exception": "org.elasticsearch.rest.RestRequest$MediaTypeHeaderException",
 }
 

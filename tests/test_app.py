@@ -131,7 +131,7 @@ def test_head_root_has_headers_and_length_but_no_body(client: Client) -> None:
         ("/_tasks/n:1/_cancel", "POST"),
         ("/", "GET,HEAD"),
         ("/_nodes", "GET"),
-        ("/nope", None),
+        ("/_nope", None),
     ],
 )
 def test_options(client: Client, path: str, allow: str | None) -> None:

@@ -139,9 +139,9 @@ ROWS = [
     row(
         "no-handler",
         "GET",
-        "/x?y",
+        "/_x?y",
         400,
-        {"error": "no handler found for uri [/x?y] and method [GET]"},
+        {"error": "no handler found for uri [/_x?y] and method [GET]"},
     ),
     row(
         "no-handler-deep",
@@ -1008,7 +1008,7 @@ def test_bad_pretty_wins_over_bad_error_trace() -> None:
     ("method", "path", "headers", "data"),
     [
         pytest.param("POST", "/_tasks?pretty", {}, None, id="405"),
-        pytest.param("GET", "/nope?pretty", {}, None, id="no-handler"),
+        pytest.param("GET", "/_nope?pretty", {}, None, id="no-handler"),
         pytest.param("GET", "/_tasks?pretty", {}, b"{}", id="406"),
     ],
 )

@@ -152,8 +152,7 @@ def test_unexpected_requests_are_the_unrouted_ones(fake: FakeTasks, client: Clie
         "      did you mean GET /_tasks/{task_id}?\n"
         "  DELETE /_tasks/x:1 -> 405\n"
         "      did you mean GET /_tasks/{task_id}?\n"
-        "The fake serves: GET /, HEAD /, GET /_nodes, GET /_tasks, GET /_tasks/{task_id}, "
-        "POST /_tasks/_cancel, POST /_tasks/{task_id}/_cancel."
+        "The fake serves: " + ", ".join(f"{r.method} {r.path}" for r in ROUTES) + "."
     )
 
 

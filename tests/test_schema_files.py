@@ -390,6 +390,52 @@ VALID: list[tuple[str, str, object]] = [
     ),
     ("rollup_get_jobs.json", "one-job", {"jobs": [ROLLUP_JOB]}),
     ("rollup_get_jobs.json", "missing-job", {"jobs": []}),
+    ("acknowledged.json", "deleted", {"acknowledged": True}),
+    (
+        "indices_create.json",
+        "created",
+        {"acknowledged": True, "shards_acknowledged": True, "index": "foo"},
+    ),
+    (
+        "indices_get.json",
+        "one-index",
+        {
+            "foo": {
+                "aliases": {"bar": {}},
+                "mappings": {"_meta": {"_rollup": {}}, "properties": {"t": {"type": "date"}}},
+                "settings": {"index": {"number_of_shards": "1", "version": {"created": "1"}}},
+            }
+        },
+    ),
+    ("indices_get.json", "flat-settings", {"foo": {"settings": {"index.uuid": "x"}}}),
+    ("indices_get_mapping.json", "empty", {"foo": {"mappings": {}}}),
+    (
+        "rollup_get_rollup_caps.json",
+        "one-job",
+        {
+            "sensor-*": {
+                "rollup_jobs": [
+                    {
+                        "job_id": "sensor",
+                        "rollup_index": "sensor_rollup",
+                        "index_pattern": "sensor-*",
+                        "fields": {
+                            "timestamp": [
+                                {
+                                    "agg": "date_histogram",
+                                    "time_zone": "UTC",
+                                    "fixed_interval": "1h",
+                                }
+                            ],
+                            "node": [{"agg": "terms"}],
+                            "load": [{"agg": "histogram", "interval": 5}, {"agg": "avg"}],
+                        },
+                    }
+                ]
+            }
+        },
+    ),
+    ("rollup_get_rollup_caps.json", "none", {}),
 ]
 
 

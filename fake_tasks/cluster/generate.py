@@ -31,8 +31,9 @@ _ROLE_SETS = (
 class _Builder:
     """Holds the seeded random sources while one cluster's task trees are drawn."""
 
-    def __init__(self, cluster: Cluster, rng: random.Random, fake: Faker) -> None:
+    def __init__(self, cluster: Cluster, rng: random.Random, fake: Faker, seed: int = 0) -> None:
         self.cluster = cluster
+        self.seed = seed
         self.rng = rng
         self.fake = fake
         self.node_ids = list(cluster.nodes)
@@ -43,7 +44,17 @@ class _Builder:
         return self.rng.choice(others)
 
     def index(self) -> str:
-        return f"{self.fake.word()}-2026.01.{self.rng.randint(1, 28):02d}"
+        return f"{self.fake.word().lower()}-2026.01.{self.rng.randint(1, 28):02d}"
+
+    def ensure_index(self, name: str, docs: int | None = None) -> None:
+        """Put an index a task description names into the catalog (sizes from their own rng)."""
+        if docs is None:
+            docs = random.Random(f"{self.seed}:{name}").randint(1, 500) * 1000
+        existing = self.cluster.indices.get(name)
+        if existing is not None:
+            existing.docs_count = max(existing.docs_count, docs)
+            return
+        self.cluster.indices.create(name, mappings=_SEEDED_MAPPING, docs=docs)
 
     def headers(self) -> dict[str, str]:
         roll = self.rng.random()
@@ -76,6 +87,8 @@ class _Builder:
         ago = self.ago(1, duration * 0.8)
         headers = self.headers()
         source, dest = self.index(), self.index() + "-reindexed"
+        self.ensure_index(source, total)
+        self.ensure_index(dest, 0)
         progress = BulkProgress("reindex", total, slices=slices if slices > 1 else 1)
         parent = self.start(
             "indices:data/write/reindex",
@@ -113,10 +126,13 @@ class _Builder:
             action, label = "indices:data/write/delete/byquery", "delete-by-query"
         progress = BulkProgress(kind, self.rng.randint(5, 400) * 1000)
         duration = self.rng.randint(600, 5400)
+        node = self.rng.choice(self.node_ids)
+        target = self.index()
+        self.ensure_index(target, progress.total)
         self.start(
             action,
-            node=self.rng.choice(self.node_ids),
-            description=f"{label} [{self.index()}]",
+            node=node,
+            description=f"{label} [{target}]",
             headers=self.headers(),
             status=progress,
             duration=duration,
@@ -130,6 +146,7 @@ class _Builder:
         node = self.rng.choice(self.node_ids)
         shards = max(0, min(self.rng.randint(1, 4), budget - 1))
         index = self.index()
+        self.ensure_index(index)
         pattern = index.split("-")[0] + "-*"
         term = self.fake.word()
         source = json.dumps(
@@ -188,6 +205,7 @@ class _Builder:
         node = self.rng.choice(self.node_ids)
         primary = self.other_node(node)
         index = self.index()
+        self.ensure_index(index)
         duration = self.rng.randint(600, 1200)
         ago = self.ago(0.01, 5)
         headers = self.headers()
@@ -256,6 +274,17 @@ _TREES: tuple[tuple[Callable[[_Builder, int], int], int], ...] = (
 )
 
 
+# The mapping of the indices seeded clusters name in their tasks.
+_SEEDED_MAPPING: dict[str, Any] = {
+    "properties": {
+        "@timestamp": {"type": "date"},
+        "message": {"type": "text"},
+        "status": {"type": "keyword"},
+        "value": {"type": "long"},
+    }
+}
+
+
 def make_nodes(rng: random.Random, fake: Faker, count: int) -> list[Node]:
     """`count` nodes with ES-style ids, private addresses and tiered roles."""
     nodes = []
@@ -314,7 +343,7 @@ def generate_cluster(
             version=version,
             first_task_id={node.id: rng.randint(100, 90_000) for node in members},
         )
-        builder = _Builder(cluster, rng, _FAKER)
+        builder = _Builder(cluster, rng, _FAKER, seed)
         kinds = [kind for kind, _ in _TREES]
         weights = [weight for _, weight in _TREES]
         remaining = tasks

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from fake_tasks.cluster.model import Node
+from fake_tasks.cluster.patterns import simple_match as simple_match
 from fake_tasks.errors import IllegalArgumentError
 
 DATA_ROLES = frozenset(
@@ -20,31 +21,6 @@ BUILTIN_ROLES = DATA_ROLES | {
     "index",
     "search",
 }
-
-
-def simple_match(pattern: str, value: str) -> bool:
-    """`Regex.simpleMatch`: only `*` is special, matching any run of characters; case-sensitive.
-
-    Greedy matching that backtracks only to the last `*`: O(len(pattern) * len(value)) at worst,
-    so hostile patterns (thousands of `*`) cannot stall a request.
-    """
-    if "*" not in pattern:
-        return pattern == value
-    p = v = 0
-    star, resume = -1, 0
-    while v < len(value):
-        if p < len(pattern) and pattern[p] == "*":
-            star, resume = p, v
-            p += 1
-        elif p < len(pattern) and pattern[p] == value[v]:
-            p += 1
-            v += 1
-        elif star >= 0:
-            p, resume = star + 1, resume + 1
-            v = resume
-        else:
-            return False
-    return all(c == "*" for c in pattern[p:])
 
 
 def match_any(patterns: Iterable[str], value: str) -> bool:

@@ -13,6 +13,8 @@ from fake_tasks.cluster.clock import Clock, VirtualClock
 from fake_tasks.cluster.events import Schedule, Scheduled
 from fake_tasks.cluster.ids import TaskId
 from fake_tasks.cluster.index import TaskIndex
+from fake_tasks.cluster.indices import IndexCatalog
+from fake_tasks.cluster.rollup import RollupJobs
 from fake_tasks.cluster.tasks import ResultFn, StatusFn, StoredResult, Task, TaskInfo
 from fake_tasks.cluster.timevalue import seconds_to_nanos
 from fake_tasks.errors import EsError, FakeTasksError, TaskCancelledError, TransportFailure
@@ -103,6 +105,8 @@ class Cluster:
             (node.id for node in nodes if "master" in node.roles), nodes[0].id
         )
         self.max_wait_ns = seconds_to_nanos(max_wait, "max_wait")
+        self.indices = IndexCatalog(self.clock, version)
+        self.rollup = RollupJobs()
         self.failed_nodes: dict[str, EsError] = {}
         # tasks whose per-task operation fails: reported in `task_failures`, not listed/cancelled
         self.task_failures: Mapping[TaskId, EsError] = {}

@@ -77,6 +77,8 @@ class Task:
     cancelled_ns: int | None = None
     finished_ns: int | None = None
     failed: bool = False
+    # when a cancel at the given instant is honoured, if the task decides (None: never)
+    cancel_end: Callable[[int], int | None] | None = None
     task_id: TaskId = field(init=False, repr=False)
     end_event: Scheduled | None = field(default=None, init=False, repr=False)
 
@@ -96,8 +98,12 @@ class Task:
         if self.finished_ns is not None:
             return self.finished_ns
         end = None if self.duration_ns is None else self.start_ns + self.duration_ns
-        if self.cancelled_ns is not None and self.cancel_delay_ns is not None:
+        honoured = None
+        if self.cancelled_ns is not None and self.cancel_end is not None:
+            honoured = self.cancel_end(self.cancelled_ns)
+        elif self.cancelled_ns is not None and self.cancel_delay_ns is not None:
             honoured = self.cancelled_ns + self.cancel_delay_ns
+        if honoured is not None:
             end = honoured if end is None else min(end, honoured)
         return end
 

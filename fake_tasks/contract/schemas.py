@@ -47,6 +47,13 @@ _SUCCESS_SCHEMAS: Final[Mapping[str, str]] = {
     "rollup.put_job": "rollup_put_job.json",
     "rollup.get_jobs": "rollup_get_jobs.json",
     "rollup.delete_job": "rollup_delete_job.json",
+    "rollup.get_rollup_caps": "rollup_get_rollup_caps.json",
+    "rollup.get_rollup_index_caps": "rollup_get_rollup_caps.json",
+    "indices.create": "indices_create.json",
+    "indices.get": "indices_get.json",
+    "indices.exists": "indices_get.json",
+    "indices.delete": "acknowledged.json",
+    "indices.get_mapping": "indices_get_mapping.json",
 }
 
 _MAX_MESSAGE: Final = 400  # jsonschema quotes whole instances in some messages

@@ -115,7 +115,14 @@ class App:
             if error.es_type in _VALIDATION_ERRORS:
                 self._note_rejected(request, error.http_status(), error.reason)
             body = error.body(stack_trace=bool(stack_trace))
-            return self.respond(request, error.http_status(), body, compat, pretty=pretty)
+            return self.respond(
+                request,
+                error.http_status(),
+                body,
+                compat,
+                pretty=pretty,
+                headers=error.response_headers,
+            )
         except ClusterClosed as error:
             body = EsError.custom("node_closed_exception", str(error), 503).body()
             return self.respond(request, 503, body, compat)

@@ -52,6 +52,8 @@ class Route:
         found: dict[str, str] = {}
         for part, value in zip(template, segments, strict=True):
             if part.startswith("{") and part.endswith("}"):
+                if part == "{index}" and value.startswith("_") and value != "_all":
+                    return None  # an API name the fake lacks: "no handler found", not an index
                 found[part[1:-1]] = value
             elif part != value:
                 return None
@@ -102,6 +104,11 @@ def near_misses(
         filled = [
             have[i] if s.startswith("{") and i < len(have) else s for i, s in enumerate(template)
         ]
+        if route.match(filled) is None:
+            continue  # e.g. `/{index}` never takes an `_api` name
+        other_family = template and have and not template[0].startswith("{")
+        if other_family and similarity(template[0], have[0]) < _NEAR_MISS_MIN:
+            continue  # another API family altogether
         score = similarity(said, f"{route.method} /{'/'.join(filled)}")
         scored.append((score, f"{route.method} {route.path}"))
     scored.sort(key=lambda sc: -sc[0])

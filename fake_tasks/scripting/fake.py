@@ -17,8 +17,10 @@ from fake_tasks.cluster.progress import BulkProgress
 from fake_tasks.contract.schemas import ContractLog, Rejection, ResponseViolation
 from fake_tasks.errors import EsError, FakeTasksError, IllegalStateError
 from fake_tasks.scripting.faults import Fault, Faults, Rule, TaskOperationFailure, node_cause
+from fake_tasks.scripting.indices import IndexScripting
 from fake_tasks.scripting.journal import Journal
 from fake_tasks.scripting.requests import Match
+from fake_tasks.scripting.rollup import RollupScripting
 
 _BULK_BY_SCROLL_ACTIONS = {
     "reindex": "indices:data/write/reindex",
@@ -38,7 +40,7 @@ class Settings:
     tick: float | str = "1s"
 
 
-class FakeTasks:
+class FakeTasks(IndexScripting, RollupScripting):
     """A fake Elasticsearch cluster's task API state, and the calls tests script it with.
 
     The HTTP app reads `cluster` for every request; `reset` swaps in a freshly generated one.
