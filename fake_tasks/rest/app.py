@@ -25,7 +25,7 @@ from fake_tasks.rest.checks import (
 from fake_tasks.rest.delivery import Dropped, Sent, body_complete, deliver, describe
 from fake_tasks.rest.handlers import route_for
 from fake_tasks.rest.params import Params
-from fake_tasks.rest.routing import Call, Reply
+from fake_tasks.rest.routing import Call, PlainText, Reply
 from fake_tasks.scripting.fake import FakeTasks
 from fake_tasks.spec import APIS
 
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 PRODUCT_HEADER = ("X-elastic-product", "Elasticsearch")
+TEXT_TYPE = "text/plain; charset=UTF-8"
 
 
 class App:
@@ -175,6 +176,7 @@ class App:
             human=human,
             stack_trace=stack_trace,
             body=body,
+            accept=request.headers.get("Accept"),
         )
         run = match.route.prepare(call)
         call.params.check_unrecognized()
@@ -201,12 +203,28 @@ class App:
         is applied: a filtered body is no documented shape. In strict mode a body that breaks
         its contract is replaced by an ES-shaped 500.
         """
+        if isinstance(body, PlainText):  # `_cat` tables, hot threads: no JSON, no contract
+            return Response(
+                body.encode(), status=status, headers=self._headers(request, headers, TEXT_TYPE)
+            )
         found = self._check_contract(request, status, body, filter_path)
         sent_status = status
         if found is not None and self.fake.contract.strict:
             sent_status, body, filter_path = 500, contract.strict_error(found), None
         if filter_path is not None and body is not None:
             body = filterpath.apply(body, filter_path)
+        if body is None:
+            return Response(
+                b"", status=sent_status, headers=self._headers(request, headers, TEXT_TYPE)
+            )
+        out = self._headers(request, headers, compat or "application/json")
+        data = render.to_json(body, pretty=bool(pretty))
+        if found is None:
+            return Response(data, status=sent_status, headers=out)
+        return _CheckedResponse(data, sent_status, out, self.fake.contract, found, status)
+
+    @staticmethod
+    def _headers(request: Request, headers: Mapping[str, str] | None, content_type: str) -> Headers:
         out = Headers()
         out.add(*PRODUCT_HEADER)
         opaque = opaque_ids(request)
@@ -214,14 +232,8 @@ class App:
             out.add("X-Opaque-Id", opaque[0])
         for name, value in (headers or {}).items():
             out.add(name, value)
-        if body is None:
-            out.add("content-type", "text/plain; charset=UTF-8")
-            return Response(b"", status=sent_status, headers=out)
-        out.add("content-type", compat or "application/json")
-        data = render.to_json(body, pretty=bool(pretty))
-        if found is None:
-            return Response(data, status=sent_status, headers=out)
-        return _CheckedResponse(data, sent_status, out, self.fake.contract, found, status)
+        out.add("content-type", content_type)
+        return out
 
     def _check_contract(
         self, request: Request, status: int, body: Any, filter_path: str | None
