@@ -20,6 +20,7 @@ from fake_tasks.cluster.bulkstart import BulkRequest, start_bulk
 from fake_tasks.cluster.ids import TaskId
 from fake_tasks.cluster.matching import simple_match
 from fake_tasks.cluster.model import Cluster, Task
+from fake_tasks.cluster.shapes import stand_in_status
 from fake_tasks.errors import (
     ActionRequestValidationError,
     EsError,
@@ -102,6 +103,7 @@ def start(cluster: Cluster, request: ByScrollRequest) -> Task:
                 description=request.description,
                 headers=request.headers,
                 store_result=True,
+                status=stand_in_status(_ACTION[request.kind]),  # a task that found nothing
             )
             cluster.fail(task, error)
             return task
