@@ -298,3 +298,33 @@ def test_rethrottle_of_a_missing_task_is_a_node_failure(client: Client, fake: Fa
         ],
         "nodes": {},
     }
+
+
+def test_human_shows_the_throttle_times_of_a_running_status(
+    client: Client, fake: FakeTasks
+) -> None:
+    fake.set_docs("source", 3)
+    started = ok(
+        post(
+            client,
+            "/source/_update_by_query?wait_for_completion=false&scroll_size=1&requests_per_second=0.5",
+        )
+    )
+    plain = ok(client.get(f"/_tasks/{started['task']}"))["task"]["status"]
+    assert "throttled" not in plain
+    assert "throttled_until" not in plain
+    human = ok(client.get(f"/_tasks/{started['task']}?human"))["task"]["status"]
+    assert list(human)[8:10] == ["throttled", "throttled_millis"]
+    assert human["throttled_until"].endswith("s")
+
+
+def test_stand_ins_of_known_actions_store_their_shapes(client: Client, fake: FakeTasks) -> None:
+    merge = fake.add_task("indices:admin/forcemerge", store_result=True, cancellable=False)
+    reindex = fake.add_task("indices:data/write/reindex", store_result=True)
+    fake.finish(merge)
+    fake.finish(reindex)
+    assert ok(client.get(f"/_tasks/{merge.task_id}"))["response"] == {
+        "_shards": {"total": 0, "successful": 0, "failed": 0}
+    }
+    response = ok(client.get(f"/_tasks/{reindex.task_id}"))["response"]
+    assert (response["failures"], response["total"], response["throttled"]) == ([], 0, "0s")
