@@ -59,13 +59,11 @@ def parse_slices(value: str | None) -> int | None:
     if value == "auto":
         return actions.AUTO_SLICES
     message = f'[slices] must be a positive integer or the string "auto", but was [{value}]'
-    try:
-        slices = int(value) if value.strip() == value else int("x")
-    except ValueError:
-        raise IllegalArgumentError(message, caused_by=_number_format(value)) from None
-    if slices < 1 or slices >= 2**31:
+    if not re.fullmatch(r"[+-]?[0-9]+", value) or not -(2**31) <= int(value) < 2**31:
+        raise IllegalArgumentError(message, caused_by=_number_format(value))  # Integer.parseInt
+    if int(value) < 1:
         raise IllegalArgumentError(message)
-    return slices
+    return int(value)
 
 
 def _active_shards(value: str | None) -> None:
