@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -186,16 +185,11 @@ def test_esrallys_merge_and_polls_with_the_official_client(
 ) -> None:
     assert fake_tasks.url is not None
     es = Elasticsearch(fake_tasks.url, request_timeout=5)
-    assert es.info()["version"]["number"] >= "8.1.0"
+    number = es.info()["version"]["number"]
+    assert tuple(int(p) for p in number.split(".")[:2]) >= (8, 1)  # esrally then polls a task
     task = es.indices.forcemerge(index=logs, max_num_segments=1, wait_for_completion=False)
     for _ in range(20):
         if es.tasks.get(task_id=task["task"]).get("completed", False):
             break
     else:
         raise AssertionError("the merge never completed")
-
-
-def test_the_python_running_the_suite_is_not_a_peer_environment() -> None:
-    # the peer tools must not leak into the project's own environment
-    assert "curator" not in sys.modules
-    assert "esrally" not in sys.modules
