@@ -328,3 +328,23 @@ def test_stand_ins_of_known_actions_store_their_shapes(client: Client, fake: Fak
     }
     response = ok(client.get(f"/_tasks/{reindex.task_id}"))["response"]
     assert (response["failures"], response["total"], response["throttled"]) == ([], 0, "0s")
+
+
+def test_too_many_slices_and_negative_batches_are_refused(client: Client) -> None:
+    answer = post(client, "/_reindex?slices=5000", COPY)
+    assert answer.status_code == 400
+    assert answer.json["error"]["reason"].startswith(  # type: ignore[index]
+        "The number of slices [5000] is too large. It must be less than [1024]."
+    )
+    started = ok(post(client, "/_reindex?slices=5000&wait_for_completion=false", COPY))
+    assert ok(client.get(f"/_tasks/{started['task']}"))["error"]["type"] == (
+        "illegal_argument_exception"
+    )
+    negative = post(client, "/source/_update_by_query?scroll_size=-5")
+    assert negative.json["error"]["reason"] == (  # type: ignore[index]
+        "[size] parameter cannot be negative, found [-5]"
+    )
+    in_body = post(client, "/_reindex", {**COPY, "source": {"index": "source", "size": -2}})
+    assert in_body.json["error"]["caused_by"]["reason"] == (  # type: ignore[index]
+        "[size] parameter cannot be negative, found [-2]"
+    )

@@ -40,6 +40,7 @@ __all__ = [
 
 AUTO_SLICES = 0
 _AUTO_SLICE_CEILING = 20
+_MAX_SLICES_PER_SCROLL = 1024  # the default of index.max_slices_per_scroll
 _RETHROTTLE_NODE_ACTION = "cluster:admin/reindex/rethrottle[n]"
 
 
@@ -149,6 +150,12 @@ def _failure_index(request: ByScrollRequest) -> str:
 
 def _plan(cluster: Cluster, request: ByScrollRequest) -> tuple[int, Outcome]:
     """`ReindexValidator.initialValidation` / the first search: how many documents, and how."""
+    if request.slices > _MAX_SLICES_PER_SCROLL:  # what each slice's search refuses (SliceBuilder)
+        raise IllegalArgumentError(
+            f"The number of slices [{request.slices}] is too large. It must be less than "
+            f"[{_MAX_SLICES_PER_SCROLL}]. This limit can be set by changing the "
+            "[index.max_slices_per_scroll] index level setting."
+        )
     if request.remote is not None:
         address = f"{request.remote[0]}:{request.remote[1]}"
         allowed = [docs for p, docs in cluster.bulk.remotes.items() if simple_match(p, address)]

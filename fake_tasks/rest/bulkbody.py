@@ -177,6 +177,8 @@ def search_part(source: Mapping[str, Any]) -> SearchPart:
                 metadata={"line": node.line, "col": node.col},
             )
     size = source.get("size")
+    if isinstance(size, int) and not isinstance(size, bool) and size < 0:
+        raise IllegalArgumentError(f"[size] parameter cannot be negative, found [{size}]")
     stored = source.get("_source")
     return SearchPart(
         query=source.get("query"),

@@ -196,6 +196,8 @@ def _by_query(call: Call, kind: str) -> Run:
         expand_hidden=hidden,
     )
     scroll_size = p.integer("scroll_size")
+    if scroll_size is not None and scroll_size < 0:  # SearchSourceBuilder.size
+        raise IllegalArgumentError(f"[size] parameter cannot be negative, found [{scroll_size}]")
     conflicts = p.get("conflicts")
     if conflicts is not None and conflicts not in ("abort", "proceed"):
         raise IllegalArgumentError(
