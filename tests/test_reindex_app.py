@@ -348,3 +348,14 @@ def test_too_many_slices_and_negative_batches_are_refused(client: Client) -> Non
     assert in_body.json["error"]["caused_by"]["reason"] == (  # type: ignore[index]
         "[size] parameter cannot be negative, found [-2]"
     )
+
+
+def test_a_crawling_synchronous_request_does_not_fling_the_clock(
+    client: Client, fake: FakeTasks
+) -> None:
+    before = fake.clock.now_ns()
+    answer = post(client, "/source/_delete_by_query?q=*&scroll_size=1&requests_per_second=1e-20")
+    assert answer.status_code == 504
+    assert answer.json["error"]["type"] == "timeout_exception"  # type: ignore[index]
+    assert fake.clock.now_ns() - before < 365 * 86_400 * 10**9
+    assert client.get("/_cat/tasks?v").status_code == 200  # times still render

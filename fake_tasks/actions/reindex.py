@@ -41,6 +41,7 @@ __all__ = [
 AUTO_SLICES = 0
 _AUTO_SLICE_CEILING = 20
 _MAX_SLICES_PER_SCROLL = 1024  # the default of index.max_slices_per_scroll
+_MAX_JUMP_NS = 365 * 86_400 * 10**9
 _RETHROTTLE_NODE_ACTION = "cluster:admin/reindex/rethrottle[n]"
 
 
@@ -227,10 +228,11 @@ class WorkerEffect:
 
 
 def await_task(cluster: Cluster, task: Task) -> bool:
-    """Wait for a `wait_for_completion=true` request: a virtual clock jumps to the end."""
+    """Wait for a `wait_for_completion=true` request: a virtual clock jumps to the end (not
+    further than a year ahead: a request crawling longer is answered as a realtime one is)."""
     with cluster.lock:
         end = cluster.end_ns(task)
-        if cluster.clock.virtual and end is not None:
+        if cluster.clock.virtual and end is not None and end - cluster.now_ns() <= _MAX_JUMP_NS:
             cluster.clock.wait(cluster.changed, end)
             cluster.settle()
             return not task.running
