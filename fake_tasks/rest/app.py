@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 PRODUCT_HEADER = ("X-elastic-product", "Elasticsearch")
-TEXT_TYPE = "text/plain; charset=UTF-8"
 
 
 class App:
@@ -203,28 +202,14 @@ class App:
         is applied: a filtered body is no documented shape. In strict mode a body that breaks
         its contract is replaced by an ES-shaped 500.
         """
-        if isinstance(body, PlainText):  # `_cat` tables, hot threads: no JSON, no contract
-            return Response(
-                body.encode(), status=status, headers=self._headers(request, headers, TEXT_TYPE)
-            )
+        if isinstance(body, PlainText):
+            return self._plain(request, status, body, headers)
         found = self._check_contract(request, status, body, filter_path)
         sent_status = status
         if found is not None and self.fake.contract.strict:
             sent_status, body, filter_path = 500, contract.strict_error(found), None
         if filter_path is not None and body is not None:
             body = filterpath.apply(body, filter_path)
-        if body is None:
-            return Response(
-                b"", status=sent_status, headers=self._headers(request, headers, TEXT_TYPE)
-            )
-        out = self._headers(request, headers, compat or "application/json")
-        data = render.to_json(body, pretty=bool(pretty))
-        if found is None:
-            return Response(data, status=sent_status, headers=out)
-        return _CheckedResponse(data, sent_status, out, self.fake.contract, found, status)
-
-    @staticmethod
-    def _headers(request: Request, headers: Mapping[str, str] | None, content_type: str) -> Headers:
         out = Headers()
         out.add(*PRODUCT_HEADER)
         opaque = opaque_ids(request)
@@ -232,8 +217,29 @@ class App:
             out.add("X-Opaque-Id", opaque[0])
         for name, value in (headers or {}).items():
             out.add(name, value)
-        out.add("content-type", content_type)
-        return out
+        if body is None:
+            out.add("content-type", "text/plain; charset=UTF-8")
+            return Response(b"", status=sent_status, headers=out)
+        out.add("content-type", compat or "application/json")
+        data = render.to_json(body, pretty=bool(pretty))
+        if found is None:
+            return Response(data, status=sent_status, headers=out)
+        return _CheckedResponse(data, sent_status, out, self.fake.contract, found, status)
+
+    @staticmethod
+    def _plain(
+        request: Request, status: int, body: PlainText, headers: Mapping[str, str] | None
+    ) -> Response:
+        """A `text/plain` answer (`_cat` tables, hot threads): no JSON, no filter, no contract."""
+        out = Headers()
+        out.add(*PRODUCT_HEADER)
+        opaque = opaque_ids(request)
+        if opaque:
+            out.add("X-Opaque-Id", opaque[0])
+        for name, value in (headers or {}).items():
+            out.add(name, value)
+        out.add("content-type", "text/plain; charset=UTF-8")
+        return Response(body.encode(), status=status, headers=out)
 
     def _check_contract(
         self, request: Request, status: int, body: Any, filter_path: str | None
