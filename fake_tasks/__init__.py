@@ -1,5 +1,6 @@
 """fake-tasks: a fake Elasticsearch Task Management API for tests: pytest plugin and server."""
 
+from fake_tasks.cluster.bulkscript import Outcome
 from fake_tasks.cluster.clock import Clock, RealtimeClock, VirtualClock
 from fake_tasks.cluster.ids import TaskId
 from fake_tasks.cluster.indices import Index
@@ -38,6 +39,7 @@ __all__ = [
     "Journal",
     "Match",
     "Node",
+    "Outcome",
     "RealtimeClock",
     "Rejection",
     "ResponseViolation",

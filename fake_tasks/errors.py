@@ -367,6 +367,7 @@ _NON_ES_CLASSES = {
     "date_time_exception": "java.time.DateTimeException",
     "zone_rules_exception": "java.time.zone.ZoneRulesException",
     "json_parse_exception": "com.fasterxml.jackson.core.JsonParseException",
+    "x_content_parse_exception": "org.elasticsearch.xcontent.XContentParseException",
     "media_type_header_exception": "org.elasticsearch.rest.RestRequest$MediaTypeHeaderException",
 }
 

@@ -410,11 +410,12 @@ def test_get_stored_result(client: Client, fake: FakeTasks) -> None:
     assert list(body) == ["completed", "task", "response"]
     assert body["completed"] is True
     assert body["response"] == {"created": 3}
-    assert "cancelled" not in body["task"]  # stored without it (reference 3.4)
+    # stored without it (TaskResultsService), read back with its default (TaskInfo.PARSER)
+    assert body["task"]["cancelled"] is False
 
 
 def test_get_stored_cancellation(client: Client, fake: FakeTasks) -> None:
-    task = fake.add_task("indices:data/write/reindex", store_result=True, cancel_delay=0)
+    task = fake.add_task("indices:data/read/search", store_result=True, cancel_delay=0)
     ok(client.post(f"/_tasks/{task.task_id}/_cancel"))
     body = ok(client.get(f"/_tasks/{task.task_id}"))
     assert list(body) == ["completed", "task", "error"]
@@ -422,6 +423,18 @@ def test_get_stored_cancellation(client: Client, fake: FakeTasks) -> None:
         "type": "task_cancelled_exception",
         "reason": "task cancelled [by user request]",
     }
+
+
+def test_cancelled_reindex_stand_in_stores_a_response_naming_the_cancel(
+    client: Client, fake: FakeTasks
+) -> None:
+    task = fake.add_task("indices:data/write/reindex", store_result=True, cancel_delay=0)
+    ok(client.post(f"/_tasks/{task.task_id}/_cancel"))
+    body = ok(client.get(f"/_tasks/{task.task_id}"))
+    assert list(body) == ["completed", "task", "response"]
+    assert body["response"]["canceled"] == "by user request"
+    assert body["response"]["failures"] == []
+    assert body["task"]["status"]["canceled"] == "by user request"
 
 
 def test_get_wait_for_completion(client: Client, fake: FakeTasks) -> None:

@@ -69,10 +69,22 @@ class Corpus:
         self.client = Client(App(fake))
         self.samples: list[Sample] = []
 
-    def send(self, label: str, method: str, url: str) -> Sample:
-        response = self.client.open(url, method=method)
+    def send_body(self, label: str, url: str, data: bytes) -> Sample:
+        headers = {"Content-Type": "application/json"} if data else {}
+        return self.send(label, "POST", url, data=data, headers=headers)
+
+    def send(
+        self,
+        label: str,
+        method: str,
+        url: str,
+        data: bytes = b"",
+        headers: dict[str, str] | None = None,
+    ) -> Sample:
+        response = self.client.open(url, method=method, data=data, headers=headers or {})
         data = response.get_data()
-        body = json.loads(data) if data else None
+        text = response.mimetype == "text/plain"
+        body = (data.decode() if text else json.loads(data)) if data else None
         path = url.partition("?")[0]
         sample = Sample(label, method, url, _api(method, path), response.status_code, body)
         self.samples.append(sample)
@@ -228,6 +240,73 @@ def build_corpus() -> list[Sample]:
     corpus.send("cancel routed as get", "GET", "/_tasks/_cancel")
     corpus.send("bad error_trace", "GET", "/_tasks?error_trace=yes")
     corpus.send("bad pretty", "GET", "/_tasks?pretty=yes")
+
+    # _cat/tasks, hot threads (plain text, JSON, refusals)
+    for url in (
+        "/_cat/tasks",
+        "/_cat/tasks?v&detailed&s=start_time:desc",
+        "/_cat/tasks?format=json&h=ti,ac,time&time=ms",
+        "/_cat/tasks?help",
+        "/_cat/tasks?s=nope",
+        "/_cat/tasks?full_id",
+        "/_nodes/hot_threads",
+        f"/_nodes/{nodes[0]}/hot_threads?threads=1&type=wait",
+        "/_nodes/hot_threads?type=gpu",
+    ):
+        corpus.send(f"text {url}", "GET", url)
+
+    # the APIs that start tasks, rethrottle, force merge, health
+    fake.add_index("src", docs=3000, settings={"number_of_shards": 2})
+    fake.script_bulk("conflicted", version_conflicts=2)
+    fake.add_index("conflicted", docs=10)
+    body = b'{"source":{"index":"src"},"dest":{"index":"dst"}}'
+    for url, data in (
+        ("/_reindex", body),
+        ("/_reindex?wait_for_completion=false&slices=2&requests_per_second=10", body),
+        ("/_reindex?human&slices=auto", body),
+        ("/_reindex", b'{"source":{"index":"conflicted"},"dest":{"index":"c2"}}'),
+        ("/_reindex", b'{"source":{"index":"src"}}'),
+        ("/_reindex", b'{"source":{"index":"src"},"dest":{"index":"d","nope":1}}'),
+        ("/_reindex", b""),
+        ("/_reindex?slices=0", body),
+        ("/src/_update_by_query?conflicts=proceed&scroll_size=500", b""),
+        ("/src/_update_by_query?wait_for_completion=false&requests_per_second=0.5", b""),
+        ("/src/_delete_by_query?q=*", b""),
+        ("/src/_delete_by_query", b""),
+        ("/missing/_delete_by_query?q=x", b""),
+        ("/missing/_delete_by_query?q=x&wait_for_completion=false", b""),
+    ):
+        corpus.send_body(f"bulk {url}", url, data)
+    throttled = [s for s in corpus.samples if s.status == 200 and isinstance(s.body, dict)]
+    for sample in throttled:
+        task = sample.body.get("task")
+        if isinstance(task, str):
+            for prefix in ("_reindex", "_update_by_query", "_delete_by_query"):
+                corpus.send(
+                    f"rethrottle {prefix}",
+                    "POST",
+                    f"/{prefix}/{task}/_rethrottle?requests_per_second=-1",
+                )
+            corpus.send("get started", "GET", f"/_tasks/{task}?wait_for_completion=true")
+    corpus.send(
+        "rethrottle missing", "POST", f"/_reindex/{nodes[0]}:1/_rethrottle?requests_per_second=2"
+    )
+    corpus.send("rethrottle no rps", "POST", f"/_reindex/{nodes[0]}:1/_rethrottle")
+    for url in (
+        "/_forcemerge",
+        "/src/_forcemerge?max_num_segments=1&wait_for_completion=false",
+        "/missing/_forcemerge",
+        "/src/_forcemerge?only_expunge_deletes=true&max_num_segments=1",
+    ):
+        corpus.send(f"merge {url}", "POST", url)
+    for url in (
+        "/_cluster/health",
+        "/_cluster/health?level=indices&human",
+        "/_cluster/health?level=shards&wait_for_status=yellow",
+        "/_cluster/health/missing?timeout=1s",
+        "/_cluster/health?wait_for_status=purple",
+    ):
+        corpus.send(f"health {url}", "GET", url)
 
     # the index catalog: create, get, exists, mapping, delete, and their refusals
     fake.add_index("logs-1", fields={"@timestamp": "date", "value": "long"}, docs=10)

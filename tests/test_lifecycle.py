@@ -84,12 +84,12 @@ TRANSITIONS: list[tuple[str, dict[str, Any], list[Step], bool, bool | None, str 
     ),
     ("cancel twice is fine", {"cancel_delay": "5s"}, [_cancel, _cancel], True, True, None),
     (
-        "cancelled task with stored result stores task_cancelled_exception",
+        "cancelled by-query task stores a response naming the cancel",
         {"store_result": True},
         [_cancel],
         False,
         None,
-        "error",
+        "response",
     ),
 ]
 
@@ -153,13 +153,13 @@ def test_get_404_has_index_not_found_cause_until_something_is_stored(fake: FakeT
     ]
 
 
-def test_stored_result_shape_and_no_cancelled_flag(fake: FakeTasks) -> None:
+def test_stored_result_shape_and_cancelled_false(fake: FakeTasks) -> None:
     task = fake.add_reindex("logs", "logs-copy", docs=3000, duration="3s")
     fake.advance(3)
     status, body = get(fake, f"/_tasks/{task.task_id}")
     assert status == 200
     assert list(body) == ["completed", "task", "response"]
-    assert "cancelled" not in body["task"]
+    assert body["task"]["cancelled"] is False  # stored without it, read back as false
     assert body["task"]["status"]["created"] == 3000
     assert body["response"]["created"] == 3000
     assert body["response"]["batches"] == 3

@@ -64,7 +64,7 @@ def test_what_does_not_count_as_unexpected(pytester: pytest.Pytester) -> None:
         + """
 @pytest.mark.fake_tasks(allow_unexpected=True, seed=4)
 def test_probing_unknown_apis(fake_tasks):
-    assert call(fake_tasks.url + "/_cat/tasks") == 400
+    assert call(fake_tasks.url + "/_cat/plugins") == 400
     assert call(fake_tasks.url + "/_tasks", method="DELETE") == 405
     assert fake_tasks.settings.seed == 4
     assert len(fake_tasks.journal.unexpected()) == 2
@@ -72,11 +72,11 @@ def test_probing_unknown_apis(fake_tasks):
 
 def test_unmodelled_path_scripted(fake_tasks):
     fake_tasks.inject(Fault.cluster_block(), path="/_cat/*")
-    assert call(fake_tasks.url + "/_cat/tasks") == 503
+    assert call(fake_tasks.url + "/_cat/plugins") == 503
 
 
 def test_options_is_always_answered(fake_tasks):
-    assert call(fake_tasks.url + "/_cat/tasks", method="OPTIONS") == 200
+    assert call(fake_tasks.url + "/_cat/plugins", method="OPTIONS") == 200
 
 
 @pytest.mark.fake_tasks(allow_unexpectd=True)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from expected import INDEX_NOT_FOUND, MALFORMED_NODE_ABC, unknown_node_not_found
 from jsonschema import Draft202012Validator
+from reindex_samples import REINDEX_VALID
 
 from fake_tasks.contract import schemas as contract
 
@@ -437,6 +438,7 @@ VALID: list[tuple[str, str, object]] = [
     ),
     ("rollup_get_rollup_caps.json", "none", {}),
 ]
+VALID += REINDEX_VALID
 
 
 def without(body: dict[str, Any], key: str) -> dict[str, Any]:
@@ -944,7 +946,7 @@ def test_unknown_schema_is_an_error() -> None:
         ("rollup.delete_job", 500, {"error": {}, "status": 500}, "error_response.json"),
         ("rollup.delete_job", 404, {"error": {}, "status": 404}, "error_response.json"),
         ("tasks.list", 500, [], "error_response.json"),
-        ("cat.tasks", 200, {}, None),
+        ("cat.allocation", 200, {}, None),
     ],
 )
 def test_schema_for(api: str, status: int, body: object, expected: str | None) -> None:
@@ -956,9 +958,9 @@ def test_check_response() -> None:
     assert contract.check_response("info", 200, None) == []
     (violation,) = contract.check_response("tasks.list", 200, {"nodes": {}, "tasks": []})
     assert violation.rule == "unevaluatedProperties"
-    (violation,) = contract.check_response("cat.tasks", 200, {})
+    (violation,) = contract.check_response("cat.allocation", 200, {})
     assert (violation.rule, violation.schema) == ("api", "")
-    assert "no contract for API 'cat.tasks'" in violation.message
+    assert "no contract for API 'cat.allocation'" in violation.message
 
 
 @needs_examples

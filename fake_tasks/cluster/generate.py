@@ -10,10 +10,10 @@ from typing import Any
 
 from faker import Faker
 
+from fake_tasks.cluster.bulkstart import BulkRequest, start_bulk
 from fake_tasks.cluster.clock import DEFAULT_EPOCH_NS, Clock, VirtualClock
 from fake_tasks.cluster.ids import node_id
 from fake_tasks.cluster.model import ES_VERSION, Cluster, Node, Task
-from fake_tasks.cluster.progress import BulkProgress
 
 _FAKER = Faker()
 _FAKER_LOCK = threading.Lock()
@@ -89,56 +89,49 @@ class _Builder:
         source, dest = self.index(), self.index() + "-reindexed"
         self.ensure_index(source, total)
         self.ensure_index(dest, 0)
-        progress = BulkProgress("reindex", total, slices=slices if slices > 1 else 1)
-        parent = self.start(
-            "indices:data/write/reindex",
-            node=node,
-            description=f"reindex from [{source}] to [{dest}]",
-            headers=headers,
-            status=progress,
-            duration=duration,
-            store_result=True,
-            result=lambda task: progress.response(task),
-            cancel_delay=self.ago(0.5, 3),
-            started_ago=ago,
-        )
-        if slices == 1:
-            return 1
-        for slice_id in range(slices):
-            worker = BulkProgress("reindex", total // slices, slice_id=slice_id)
-            self.start(
-                "indices:data/write/reindex",
+        cancel_delay = self.ago(0.5, 3)
+        per_slice = -(-total // slices)
+        batches = -(-per_slice // 1000)
+        start_bulk(
+            self.cluster,
+            BulkRequest(
+                "reindex",
+                f"reindex from [{source}] to [{dest}]",
+                total=total,
+                index=dest,
+                batch_ns=duration * 1_000_000_000 // batches,
+                slices=slices,
+                store_result=True,
+                cancel_delay_ns=round(cancel_delay * 1e9),
                 node=node,
-                description=f"reindex from [{source}] to [{dest}]",
-                parent=parent,
                 headers=headers,
-                status=worker,
-                duration=duration,
-                started_ago=ago - 0.004 * (slice_id + 1),
-            )
-        return 1 + slices
+                started_ago_ns=round(ago * 1e9),
+            ),
+        )
+        return 1 + slices if slices > 1 else 1
 
     def by_query(self, budget: int) -> int:
         kind = self.rng.choice(("update_by_query", "delete_by_query"))
-        action = "indices:data/write/update/byquery"
-        label = "update-by-query"
-        if kind == "delete_by_query":
-            action, label = "indices:data/write/delete/byquery", "delete-by-query"
-        progress = BulkProgress(kind, self.rng.randint(5, 400) * 1000)
+        label = "delete-by-query" if kind == "delete_by_query" else "update-by-query"
+        total = self.rng.randint(5, 400) * 1000
         duration = self.rng.randint(600, 5400)
         node = self.rng.choice(self.node_ids)
-        target = self.index()
-        self.ensure_index(target, progress.total)
-        self.start(
-            action,
-            node=node,
-            description=f"{label} [{target}]",
-            headers=self.headers(),
-            status=progress,
-            duration=duration,
-            store_result=True,
-            result=lambda task: progress.response(task),
-            started_ago=self.ago(1, duration * 0.8),
+        index = self.index()
+        self.ensure_index(index, total)
+        headers = self.headers()
+        start_bulk(
+            self.cluster,
+            BulkRequest(
+                kind,
+                f"{label} [{index}]",
+                total=total,
+                index=index,
+                batch_ns=duration * 1_000_000_000 // -(-total // 1000),
+                store_result=True,
+                node=node,
+                headers=headers,
+                started_ago_ns=round(self.ago(1, duration * 0.8) * 1e9),
+            ),
         )
         return 1
 

@@ -6,16 +6,18 @@ import copy
 import functools
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from fake_tasks.cluster.bulkscript import BulkScript
 from fake_tasks.cluster.clock import Clock, VirtualClock
 from fake_tasks.cluster.events import Schedule, Scheduled
+from fake_tasks.cluster.health import HealthScript
 from fake_tasks.cluster.ids import TaskId
 from fake_tasks.cluster.index import TaskIndex
 from fake_tasks.cluster.indices import IndexCatalog
 from fake_tasks.cluster.rollup import RollupJobs
-from fake_tasks.cluster.tasks import ResultFn, StatusFn, StoredResult, Task, TaskInfo
+from fake_tasks.cluster.tasks import Progress, ResultFn, StatusFn, StoredResult, Task, TaskInfo
 from fake_tasks.cluster.timevalue import seconds_to_nanos
 from fake_tasks.errors import EsError, FakeTasksError, TaskCancelledError, TransportFailure
 
@@ -26,6 +28,7 @@ __all__ = [
     "Cluster",
     "ClusterClosed",
     "Node",
+    "Progress",
     "ResultFn",
     "Scheduled",
     "StatusFn",
@@ -107,6 +110,8 @@ class Cluster:
         self.max_wait_ns = seconds_to_nanos(max_wait, "max_wait")
         self.indices = IndexCatalog(self.clock, version)
         self.rollup = RollupJobs()
+        self.bulk = BulkScript()
+        self.health = HealthScript()
         self.failed_nodes: dict[str, EsError] = {}
         # tasks whose per-task operation fails: reported in `task_failures`, not listed/cancelled
         self.task_failures: Mapping[TaskId, EsError] = {}
@@ -227,6 +232,7 @@ class Cluster:
         result: dict[str, Any] | ResultFn | None = None,
         started_ago: float | str = 0,
         task_id: int | None = None,
+        progress: Progress | None = None,
     ) -> Task:
         """Register a new running task; children of a cancelled parent are refused."""
         with self.lock:
@@ -265,6 +271,7 @@ class Cluster:
                 ),
                 store_result=store_result,
                 result=result,
+                progress=progress,
             )
             if task_id is None:
                 self._next_ids[node_id] = number + 1
@@ -301,6 +308,8 @@ class Cluster:
                 if each.cancellable and each.cancel_reason is None:
                     each.cancel_reason = reason
                     each.cancelled_ns = now
+                    if each.progress is not None:
+                        each.progress.on_cancel(each, now)
                     self._reschedule(each)
             self.changed.notify_all()
             return touched
@@ -514,11 +523,18 @@ class Cluster:
     def _end(self, task: Task, at_ns: int) -> None:
         task.finished_ns = at_ns
         self._discard(task)
+        if task.progress is not None:
+            task.progress.on_finish(task)
         if not task.store_result:
             return
+        # Stored without `cancelled` (TaskResultsService), read back with its default: false.
         info = task.info(at_ns, include_cancelled=False)
+        if info.cancellable:
+            info = replace(info, cancelled=False)
         if task.failed and task.error is not None:
             self.store(StoredResult(info, error=task.error))
+        elif task.progress is not None:
+            self.store(StoredResult(info, response=task.progress.response(task)))
         elif task.cancelled and task.result is None:
             self.store(
                 StoredResult(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from fake_tasks.cluster.ids import TaskId
 from fake_tasks.errors import EsError
@@ -12,10 +12,28 @@ from fake_tasks.errors import EsError
 if TYPE_CHECKING:
     from fake_tasks.cluster.events import Scheduled
 
-__all__ = ["ResultFn", "StatusFn", "StoredResult", "Task", "TaskInfo"]
+__all__ = ["Progress", "ResultFn", "StatusFn", "StoredResult", "Task", "TaskInfo"]
 
 StatusFn = Callable[["Task", int], "dict[str, Any] | None"]
 ResultFn = Callable[["Task"], "dict[str, Any]"]
+
+
+class Progress(Protocol):
+    """Work that moves with time and decides its own end (a bulk-by-scroll worker, a merge).
+
+    Supersedes a task's `status`, `duration_ns`, `cancel_delay_ns` and `result`; the cluster
+    calls `on_cancel` when the task is cancelled and `on_finish` when it ends.
+    """
+
+    def status(self, task: Task, now_ns: int) -> dict[str, Any] | None: ...
+
+    def end_ns(self, task: Task) -> int | None: ...
+
+    def on_cancel(self, task: Task, now_ns: int) -> None: ...
+
+    def on_finish(self, task: Task) -> None: ...
+
+    def response(self, task: Task) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -79,6 +97,7 @@ class Task:
     failed: bool = False
     # when a cancel at the given instant is honoured, if the task decides (None: never)
     cancel_end: Callable[[int], int | None] | None = None
+    progress: Progress | None = None
     task_id: TaskId = field(init=False, repr=False)
     end_event: Scheduled | None = field(default=None, init=False, repr=False)
 
@@ -97,6 +116,8 @@ class Task:
         """When the task stops by itself, ignoring its children; None if not foreseeable."""
         if self.finished_ns is not None:
             return self.finished_ns
+        if self.progress is not None:
+            return self.progress.end_ns(self)
         end = None if self.duration_ns is None else self.start_ns + self.duration_ns
         honoured = None
         if self.cancelled_ns is not None and self.cancel_end is not None:
@@ -108,6 +129,8 @@ class Task:
         return end
 
     def status_at(self, now_ns: int) -> dict[str, Any] | None:
+        if self.progress is not None:
+            return self.progress.status(self, now_ns)
         if callable(self.status):
             return self.status(self, now_ns)
         return self.status

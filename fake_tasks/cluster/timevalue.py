@@ -102,3 +102,10 @@ def _one_decimal(value: float) -> str:
     whole, _, fraction = repr(value).partition(".")
     digit = fraction[:1]
     return whole if digit in ("", "0") else f"{whole}.{digit}"
+
+
+class HumanTime(int):
+    """Nanoseconds shown only with `?human` (`humanReadableField`): rendered by `human`."""
+
+    def __str__(self) -> str:
+        return human(int(self))

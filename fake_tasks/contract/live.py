@@ -181,6 +181,8 @@ def _probes() -> Generator[Probe, ProbeResult | None, None]:
         "tasks.cancel",
         (200,),
     )
+    yield Probe("cat tasks (json)", "GET", "/_cat/tasks?format=json&detailed", "cat.tasks", (200,))
+    yield Probe("cluster health", "GET", "/_cluster/health?human", "cluster.health", (200, 408))
 
 
 def _pick(body: object) -> tuple[str | None, str | None]:

@@ -42,6 +42,16 @@ _SUCCESS_SCHEMAS: Final[Mapping[str, str]] = {
     "tasks.list": "list_response.json",
     "tasks.get": "get_task_response.json",
     "tasks.cancel": "cancel_response.json",
+    "cat.tasks": "cat_tasks.json",
+    "reindex": "bulk_by_scroll_response.json",
+    "update_by_query": "bulk_by_scroll_response.json",
+    "delete_by_query": "bulk_by_scroll_response.json",
+    "reindex_rethrottle": "list_response.json",
+    "update_by_query_rethrottle": "list_response.json",
+    "delete_by_query_rethrottle": "list_response.json",
+    "indices.forcemerge": "forcemerge_response.json",
+    "cluster.health": "cluster_health.json",
+    "nodes.hot_threads": "text_response.json",
     "rollup.stop_job": "rollup_stop_job.json",
     "rollup.start_job": "rollup_start_job.json",
     "rollup.put_job": "rollup_put_job.json",
@@ -112,7 +122,7 @@ def schema_for(api: str, status: int, body: object) -> str | None:
     if success is None or body is None:
         return None
     if status < 400:
-        return success
+        return "text_response.json" if isinstance(body, str) else success
     if (
         api == "rollup.delete_job"
         and status == 500
@@ -120,7 +130,19 @@ def schema_for(api: str, status: int, body: object) -> str | None:
         and ("task_failures" in body or "node_failures" in body)
     ):
         return success  # RestDeleteRollupJobAction answers failures as a 500 response body
+    if _answers_with_status(api, body):
+        return success
     return error_schema(body)
+
+
+def _answers_with_status(api: str, body: object) -> bool:
+    """A body of the success shape sent with an error status: a by-query or reindex answer
+    with failures (their highest status), a health whose wait timed out (408)."""
+    if not isinstance(body, Mapping) or "error" in body:
+        return False
+    if api in ("reindex", "update_by_query", "delete_by_query"):
+        return "failures" in body
+    return api == "cluster.health" and body.get("timed_out") is True
 
 
 def check_response(api: str, status: int, body: object) -> list[Violation]:

@@ -25,7 +25,7 @@ from fake_tasks.rest.checks import (
 from fake_tasks.rest.delivery import Dropped, Sent, body_complete, deliver, describe
 from fake_tasks.rest.handlers import route_for
 from fake_tasks.rest.params import Params
-from fake_tasks.rest.routing import Call, Reply
+from fake_tasks.rest.routing import Call, PlainText, Reply
 from fake_tasks.scripting.fake import FakeTasks
 from fake_tasks.spec import APIS
 
@@ -175,6 +175,7 @@ class App:
             human=human,
             stack_trace=stack_trace,
             body=body,
+            accept=request.headers.get("Accept"),
         )
         run = match.route.prepare(call)
         call.params.check_unrecognized()
@@ -201,6 +202,8 @@ class App:
         is applied: a filtered body is no documented shape. In strict mode a body that breaks
         its contract is replaced by an ES-shaped 500.
         """
+        if isinstance(body, PlainText):
+            return self._plain(request, status, body, headers)
         found = self._check_contract(request, status, body, filter_path)
         sent_status = status
         if found is not None and self.fake.contract.strict:
@@ -222,6 +225,21 @@ class App:
         if found is None:
             return Response(data, status=sent_status, headers=out)
         return _CheckedResponse(data, sent_status, out, self.fake.contract, found, status)
+
+    @staticmethod
+    def _plain(
+        request: Request, status: int, body: PlainText, headers: Mapping[str, str] | None
+    ) -> Response:
+        """A `text/plain` answer (`_cat` tables, hot threads): no JSON, no filter, no contract."""
+        out = Headers()
+        out.add(*PRODUCT_HEADER)
+        opaque = opaque_ids(request)
+        if opaque:
+            out.add("X-Opaque-Id", opaque[0])
+        for name, value in (headers or {}).items():
+            out.add(name, value)
+        out.add("content-type", "text/plain; charset=UTF-8")
+        return Response(body.encode(), status=status, headers=out)
 
     def _check_contract(
         self, request: Request, status: int, body: Any, filter_path: str | None

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 from fake_tasks.cluster.ids import TaskId
 from fake_tasks.cluster.matching import split_commas
 from fake_tasks.cluster.timevalue import parse_time_value
-from fake_tasks.errors import FakeTasksError, IllegalArgumentError
+from fake_tasks.errors import FakeTasksError, IllegalArgumentError, NumberFormatError
 from fake_tasks.spec import ApiSpec, Param, ParamType
+
+_INT = re.compile(r"[+-]?[0-9]+")
 
 # Read by the REST channel or controller for every request, so never "unrecognized".
 RESPONSE_PARAMS = ("format", "filter_path", "pretty", "human", "error_trace")
@@ -41,6 +44,10 @@ class Params:
     def get(self, name: str, default: str | None = None) -> str | None:
         self._consumed.add(name)
         return self._values.get(name, default)
+
+    def peek(self, name: str) -> str | None:
+        """A response parameter's value (`format`, ...): always consumed, not in read order."""
+        return self._values.get(name)
 
     def boolean(self, name: str) -> bool:
         """`paramAsBoolean`: empty means true, blank means the default, else strictly true/false."""
@@ -75,6 +82,19 @@ class Params:
         """A string or enum value as given (or the table's default); enums are checked later."""
         param = self._param(name, "string", "enum")
         return self.get(name, param.default)
+
+    def integer(self, name: str) -> int | None:
+        """`paramAsInt`: a Java int, else `Failed to parse int parameter [...]` (None: absent)."""
+        self._param(name, "int")
+        value = self.get(name)
+        if value is None:
+            return None
+        if _INT.fullmatch(value) and -(2**31) <= int(value) < 2**31:
+            return int(value)
+        raise IllegalArgumentError(
+            f"Failed to parse int parameter [{name}] with value [{value}]",
+            caused_by=NumberFormatError(f'For input string: "{value}"'),
+        )
 
     def unrecognized(self) -> list[str]:
         return sorted(set(self._values) - self._consumed)

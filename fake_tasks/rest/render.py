@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fake_tasks.actions.tasks import GetResult, TaskFailure, TasksResult
+from fake_tasks.cluster.bulkjob import humanize
 from fake_tasks.cluster.model import Cluster, Node, TaskInfo
 from fake_tasks.cluster.timevalue import human as human_time
 
@@ -47,7 +48,7 @@ def task_info(info: TaskInfo, *, human: bool = False) -> dict[str, Any]:
         "action": info.action,
     }
     if info.status is not None:
-        out["status"] = info.status
+        out["status"] = humanize(info.status, human)
     if info.description is not None:
         out["description"] = info.description
     if human:

@@ -22,6 +22,11 @@ class Call:
     human: bool = False
     stack_trace: bool = False
     body: bytes = b""
+    accept: str | None = None
+
+
+class PlainText(str):
+    """A `text/plain` answer (`_cat` tables, hot threads): sent as is, outside the contracts."""
 
 
 @dataclass(frozen=True)

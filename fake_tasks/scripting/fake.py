@@ -7,26 +7,23 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from fake_tasks.cluster.bulkstart import BulkRequest, start_bulk
 from fake_tasks.cluster.clock import Clock, VirtualClock
 from fake_tasks.cluster.generate import generate_cluster
 from fake_tasks.cluster.ids import TaskId
 from fake_tasks.cluster.matching import simple_match
 from fake_tasks.cluster.model import ES_VERSION, Cluster, Task
 from fake_tasks.cluster.model import StatusFn as StatusFn
-from fake_tasks.cluster.progress import BulkProgress
+from fake_tasks.cluster.shapes import stand_in_result, stand_in_status
+from fake_tasks.cluster.timevalue import seconds_to_nanos
 from fake_tasks.contract.schemas import ContractLog, Rejection, ResponseViolation
 from fake_tasks.errors import EsError, FakeTasksError, IllegalStateError
+from fake_tasks.scripting.bulk import BulkScripting
 from fake_tasks.scripting.faults import Fault, Faults, Rule, TaskOperationFailure, node_cause
 from fake_tasks.scripting.indices import IndexScripting
 from fake_tasks.scripting.journal import Journal
 from fake_tasks.scripting.requests import Match
 from fake_tasks.scripting.rollup import RollupScripting
-
-_BULK_BY_SCROLL_ACTIONS = {
-    "reindex": "indices:data/write/reindex",
-    "update_by_query": "indices:data/write/update/byquery",
-    "delete_by_query": "indices:data/write/delete/byquery",
-}
 
 
 @dataclass(frozen=True)
@@ -40,7 +37,7 @@ class Settings:
     tick: float | str = "1s"
 
 
-class FakeTasks(IndexScripting, RollupScripting):
+class FakeTasks(IndexScripting, RollupScripting, BulkScripting):
     """A fake Elasticsearch cluster's task API state, and the calls tests script it with.
 
     The HTTP app reads `cluster` for every request; `reset` swaps in a freshly generated one.
@@ -145,7 +142,9 @@ class FakeTasks(IndexScripting, RollupScripting):
 
         `duration` None runs it until `finish`/`fail`; `cancel_delay` is how long it keeps
         running after a cancel (None: until finished); `store_result` keeps its outcome in
-        `.tasks` so `GET /_tasks/<id>` answers `completed: true` after it ends.
+        `.tasks` so `GET /_tasks/<id>` answers `completed: true` after it ends. A task of a
+        known action (reindex, update or delete by query, force merge) without its own status or
+        result gets ones of that action's shape.
         """
         return self.cluster.start_task(
             action,
@@ -155,11 +154,11 @@ class FakeTasks(IndexScripting, RollupScripting):
             parent=parent,
             cancellable=cancellable,
             headers=headers,
-            status=status,
+            status=stand_in_status(action) if status is None else status,
             duration=duration,
             cancel_delay=cancel_delay,
             store_result=store_result,
-            result=result,
+            result=stand_in_result(action) if result is None else result,
             started_ago=started_ago,
         )
 
@@ -188,6 +187,7 @@ class FakeTasks(IndexScripting, RollupScripting):
             node=node,
             headers=headers,
             cancel_delay=cancel_delay,
+            index=dest,
         )
 
     def add_update_by_query(
@@ -209,6 +209,7 @@ class FakeTasks(IndexScripting, RollupScripting):
             node=node,
             headers=headers,
             cancel_delay=cancel_delay,
+            index=index,
         )
 
     def add_delete_by_query(
@@ -230,6 +231,7 @@ class FakeTasks(IndexScripting, RollupScripting):
             node=node,
             headers=headers,
             cancel_delay=cancel_delay,
+            index=index,
         )
 
     def _add_bulk_by_scroll(
@@ -243,35 +245,27 @@ class FakeTasks(IndexScripting, RollupScripting):
         node: str | None,
         headers: Mapping[str, str] | None,
         cancel_delay: float | str | None,
+        index: str,
     ) -> Task:
         if slices < 1:
             raise FakeTasksError(f"slices must be at least 1, got {slices}")
-        action = _BULK_BY_SCROLL_ACTIONS[kind]
-        progress = BulkProgress(kind, docs, slices=slices)
-        with self.cluster.lock:
-            parent = self.cluster.start_task(
-                action,
-                node=node,
-                description=description,
-                headers=headers,
-                status=progress,
-                duration=duration,
-                cancel_delay=cancel_delay,
+        per_slice = -(-docs // slices)
+        batches = max(1, -(-per_slice // 1000))
+        return start_bulk(
+            self.cluster,
+            BulkRequest(
+                kind,
+                description,
+                total=docs,
+                index=index,
+                slices=slices,
+                batch_ns=None if duration is None else seconds_to_nanos(duration) // batches,
                 store_result=True,
-                result=progress.response,
-            )
-            for slice_id in range(slices if slices > 1 else 0):
-                self.cluster.start_task(
-                    action,
-                    node=parent.node,
-                    description=description,
-                    parent=parent,
-                    headers=headers,
-                    status=BulkProgress(kind, docs // slices, slice_id=slice_id),
-                    duration=duration,
-                    cancel_delay=cancel_delay,
-                )
-        return parent
+                cancel_delay_ns=None if cancel_delay is None else seconds_to_nanos(cancel_delay),
+                node=node,
+                headers=dict(headers or {}),
+            ),
+        )
 
     def finish(self, task: Task | TaskId | str, result: dict[str, Any] | None = None) -> None:
         """End a task successfully now (its running descendants end first)."""

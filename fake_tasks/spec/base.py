@@ -18,7 +18,7 @@ __all__ = [
     "problem",
 ]
 
-ParamType = Literal["boolean", "time", "list", "string", "enum", "task_id"]
+ParamType = Literal["boolean", "time", "list", "string", "enum", "task_id", "int"]
 """How the server parses a value. `task_id` is a string parsed as `node:id` (`TaskId`)."""
 
 
@@ -101,6 +101,7 @@ class Deviation:
 _BOOLEAN_ERROR = "Failed to parse value [{value}] as only [true] or [false] are allowed."
 _LONG = re.compile(r"[+-]?[0-9]+")
 _LONG_RANGE = range(-(2**63), 2**63)
+_INT_RANGE = range(-(2**31), 2**31)
 
 
 def problem(param: Param, value: str) -> str | None:
@@ -121,6 +122,10 @@ def problem(param: Param, value: str) -> str | None:
         if value in param.options:
             return None
         return f"[{param.name}] must be one of {list(param.options)}, not [{value}]"
+    if param.type == "int":
+        if _LONG.fullmatch(value) and int(value) in _INT_RANGE:
+            return None
+        return f"Failed to parse int parameter [{param.name}] with value [{value}]"
     if param.type == "task_id":
         if value in ("", "unset"):
             return None
