@@ -13,6 +13,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "fake_tasks"
 LAYERS = {
     "errors": 0,
     "spec": 0,
+    "versions": 0,
     "cluster": 1,
     "contract": 1,
     "actions": 2,
@@ -24,7 +25,7 @@ LAYERS = {
     "__init__": 7,
     "__main__": 7,
 }
-PURE = ("errors", "spec", "cluster", "contract", "actions")
+PURE = ("errors", "spec", "versions", "cluster", "contract", "actions")
 
 
 def module_name(path: Path) -> str:

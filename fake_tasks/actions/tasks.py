@@ -91,7 +91,7 @@ class CancelRequest:
 def timeout_error(cluster: Cluster, timeout_ns: int) -> EsTimeoutError:
     """`timed out after [30s/30000ms]`; 429 since 9.0, 500 before."""
     error = EsTimeoutError(f"timed out after [{human(timeout_ns)}/{timeout_ns // 1_000_000}ms]")
-    if cluster.major_version < 9:
+    if not cluster.has("timeout_429"):
         error.status = 500
     return error
 
@@ -177,7 +177,7 @@ def _start_list_tasks(
     cluster: Cluster, targets: list[str], headers: Mapping[str, str]
 ) -> list[Task]:
     seq = cluster.next_request_number()
-    cancellable = cluster.at_least(8, 9)  # list tasks are cancellable since 8.9 (PR #96283)
+    cancellable = cluster.has("list_tasks_cancellable")
     parent = cluster.start_task(
         LIST_ACTION,
         node=cluster.local_node_id,

@@ -95,7 +95,7 @@ class App:
         try:
             # The HTTP layer checks headers and creates the channel (pretty, human) before
             # RestController validates error_trace.
-            check_opaque_id(request)
+            check_opaque_id(request, full_error=self.fake.cluster.has("opaque_id_full_error"))
             pretty = response_flag(values, "pretty")
             human = response_flag(values, "human")
             stack_trace = response_flag(values, "error_trace", simple=True)
@@ -220,7 +220,12 @@ class App:
         if body is None:
             out.add("content-type", "text/plain; charset=UTF-8")
             return Response(b"", status=sent_status, headers=out)
-        out.add("content-type", compat or "application/json")
+        json_type = (
+            "application/json; charset=UTF-8"
+            if self.fake.cluster.has("json_charset")
+            else "application/json"
+        )
+        out.add("content-type", compat or json_type)
         data = render.to_json(body, pretty=bool(pretty))
         if found is None:
             return Response(data, status=sent_status, headers=out)
