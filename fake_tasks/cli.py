@@ -15,6 +15,14 @@ from fake_tasks.contract.live import main_check
 from fake_tasks.contract.schemas import ResponseViolation
 from fake_tasks.scripting.fake import FakeTasks, Settings
 from fake_tasks.server import FakeTasksServer
+from fake_tasks.versions import UnsupportedVersion, parse_version, supported_text
+
+
+def _es_version(text: str) -> str:
+    try:
+        return parse_version(text).number
+    except UnsupportedVersion as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,7 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, default=0, help="seed of the generated cluster")
     serve.add_argument("--nodes", type=int, default=3, help="number of nodes")
     serve.add_argument("--tasks", type=int, default=30, help="number of generated tasks")
-    serve.add_argument("--es-version", default=ES_VERSION, help="version the cluster reports")
+    serve.add_argument(
+        "--es-version",
+        default=ES_VERSION,
+        type=_es_version,
+        help=f"Elasticsearch version to emulate: {supported_text()} (default {ES_VERSION})",
+    )
     time_group = serve.add_mutually_exclusive_group()
     time_group.add_argument(
         "--speed", type=float, default=1.0, help="realtime clock speed factor (default 1.0)"

@@ -10,6 +10,7 @@ import pytest
 
 from fake_tasks.scripting.fake import FakeTasks, Settings
 from fake_tasks.server import FakeTasksServer
+from fake_tasks.versions import UnsupportedVersion, parse_version
 
 MARKER_KEYS = ("seed", "nodes", "tasks", "version", "tick")
 # marker kwargs for the teardown checks, not for Settings
@@ -76,6 +77,11 @@ def _settings(request: pytest.FixtureRequest) -> Settings:
         values.update(
             {k: v for k, v in marker.kwargs.items() if v is not None and k in MARKER_KEYS}
         )
+    if "version" in values:
+        try:
+            parse_version(values["version"])
+        except UnsupportedVersion as error:
+            raise pytest.UsageError(f"@pytest.mark.fake_tasks(version=...): {error}") from None
     return Settings(**values)
 
 
