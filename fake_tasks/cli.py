@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from types import FrameType
 
 from fake_tasks.cluster.clock import RealtimeClock, VirtualClock
@@ -15,6 +17,7 @@ from fake_tasks.contract.live import main_check
 from fake_tasks.contract.schemas import ResponseViolation
 from fake_tasks.scripting.fake import FakeTasks, Settings
 from fake_tasks.server import FakeTasksServer
+from fake_tasks.tls import make_tls
 from fake_tasks.versions import UnsupportedVersion, parse_version, supported_text
 
 
@@ -57,6 +60,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="answer a 500 instead of a response that breaks its JSON Schema (default: log it)",
     )
+    serve.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve HTTPS with a certificate from a throwaway CA; prints the CA file and the "
+        "certificate's SHA-256 fingerprint",
+    )
+    serve.add_argument(
+        "--tls-dir",
+        metavar="DIR",
+        help="with --tls: write ca.pem, server.pem and server-key.pem here and keep them "
+        "(default: a temporary directory removed on exit)",
+    )
     check = commands.add_parser(
         "check",
         help="check a live cluster's task API responses against the JSON Schemas (read-only)",
@@ -95,7 +110,13 @@ def serve(
     fake = FakeTasks(settings, clock=clock)
     fake.contract.strict = args.strict
     fake.contract.on_violation = log_violation
-    server = FakeTasksServer(fake, host=args.host, port=args.port, standalone=True)
+    scratch = None
+    tls = None
+    if args.tls:
+        if args.tls_dir is None:
+            scratch = tempfile.TemporaryDirectory(prefix="fake-tasks-tls-")
+        tls = make_tls(Path(args.tls_dir or (scratch.name if scratch else ".")))
+    server = FakeTasksServer(fake, host=args.host, port=args.port, standalone=True, tls=tls)
     server.start()
     stop = stop or threading.Event()
 
@@ -109,6 +130,9 @@ def serve(
         f"Elasticsearch {args.es_version}) at {server.url}",
         flush=True,
     )
+    if tls is not None:
+        print(f"fake-tasks: CA certificate {tls.ca_path}", flush=True)
+        print(f"fake-tasks: server certificate SHA-256 {tls.fingerprint}", flush=True)
     if ready is not None:
         ready.set()
     try:
@@ -118,6 +142,8 @@ def serve(
         pass
     finally:
         server.stop()
+        if scratch is not None:
+            scratch.cleanup()
         print("fake-tasks: stopped", file=sys.stderr, flush=True)
     return 0
 

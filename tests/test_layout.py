@@ -19,6 +19,7 @@ LAYERS = {
     "actions": 2,
     "scripting": 3,
     "rest": 4,
+    "tls": 0,
     "server": 5,
     "plugin": 6,
     "cli": 6,

@@ -117,7 +117,7 @@ def put_job(
                 '.rollup.job.RollupJobConfig.getGroupConfig()" is null',
                 500,
             )
-        if check_usage and cluster.at_least(8, 15) and not _has_rollup_usage(cluster):
+        if check_usage and cluster.has("rollup_put_restricted") and not _has_rollup_usage(cluster):
             raise IllegalArgumentError(
                 "new rollup jobs are not allowed in clusters that don't have any rollup usage,"
                 " since rollup has been deprecated"

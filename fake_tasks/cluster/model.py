@@ -110,7 +110,7 @@ class Cluster:
             (node.id for node in nodes if "master" in node.roles), nodes[0].id
         )
         self.max_wait_ns = seconds_to_nanos(max_wait, "max_wait")
-        self.indices = IndexCatalog(self.clock, version)
+        self.indices = IndexCatalog(self.clock, self.version)
         self.rollup = RollupJobs()
         self.bulk = BulkScript()
         self.health = HealthScript()

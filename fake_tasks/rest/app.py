@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.datastructures import Headers
@@ -11,7 +11,7 @@ from werkzeug.wrappers import Request, Response
 from fake_tasks.cluster.model import ClusterClosed
 from fake_tasks.contract import schemas as contract
 from fake_tasks.errors import EsError, IllegalArgumentError, SimpleError
-from fake_tasks.rest import filterpath, render
+from fake_tasks.rest import authz, filterpath, render
 from fake_tasks.rest.checks import (
     check_content_type,
     check_opaque_id,
@@ -27,6 +27,7 @@ from fake_tasks.rest.handlers import route_for
 from fake_tasks.rest.params import Params
 from fake_tasks.rest.routing import Call, PlainText, Reply
 from fake_tasks.scripting.fake import FakeTasks
+from fake_tasks.scripting.security import Subject
 from fake_tasks.spec import APIS
 
 if TYPE_CHECKING:
@@ -87,6 +88,15 @@ class App:
     def dispatch(self, request: Request) -> Response:
         values = query_values(request)
         try:
+            # With security on, the HTTP layer authenticates before anything else is read.
+            subject = authz.authenticate(
+                self.fake, request.headers.get("Authorization"), request_uri(request)
+            )
+        except EsError as error:
+            return self.respond(
+                request, error.http_status(), error.body(), None, headers=error_headers(error)
+            )
+        try:
             compat = compatible_with(request.headers.get("Accept"), self.fake.cluster.major_version)
         except EsError as error:  # the media type itself is wrong: answer plain JSON
             self._note_rejected(request, error.http_status(), error.reason)
@@ -106,7 +116,9 @@ class App:
             self._note_rejected(request, error.http_status(), error.reason)
             return self.respond(request, error.http_status(), error.body(), compat, pretty=pretty)
         try:
-            reply = self._route(request, values, human=bool(human), stack_trace=bool(stack_trace))
+            reply = self._route(
+                request, values, human=bool(human), stack_trace=bool(stack_trace), subject=subject
+            )
         except SimpleError as error:
             return self.respond(
                 request, error.status, error.body(), compat, pretty=pretty, headers=error.headers
@@ -121,7 +133,7 @@ class App:
                 body,
                 compat,
                 pretty=pretty,
-                headers=error.response_headers,
+                headers={**error_headers(error), **error.response_headers},
             )
         except ClusterClosed as error:
             body = EsError.custom("node_closed_exception", str(error), 503).body()
@@ -139,7 +151,13 @@ class App:
         )
 
     def _route(
-        self, request: Request, values: dict[str, str], *, human: bool, stack_trace: bool
+        self,
+        request: Request,
+        values: dict[str, str],
+        *,
+        human: bool,
+        stack_trace: bool,
+        subject: Subject | None = None,
     ) -> Reply:
         path = request.path
         match = route_for(request.method, path)
@@ -176,6 +194,7 @@ class App:
             stack_trace=stack_trace,
             body=body,
             accept=request.headers.get("Accept"),
+            subject=subject,
         )
         run = match.route.prepare(call)
         call.params.check_unrecognized()
@@ -183,6 +202,7 @@ class App:
             raise IllegalArgumentError(
                 f"request [{request.method} {path}] does not support having a body"
             )
+        authz.authorize(self.fake, subject, api.name)  # the transport action is authorized
         return run()
 
     def respond(
@@ -193,7 +213,7 @@ class App:
         compat: str | None,
         *,
         pretty: bool | None = None,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, str | Sequence[str]] | None = None,
         filter_path: str | None = None,
     ) -> Response:
         """The HTTP response for a JSON-ready `body` (None: no body).
@@ -211,12 +231,14 @@ class App:
         if filter_path is not None and body is not None:
             body = filterpath.apply(body, filter_path)
         out = Headers()
-        out.add(*PRODUCT_HEADER)
+        if sent_status not in (401, 403):  # `RestResponse.filterHeaders`
+            out.add(*PRODUCT_HEADER)
         opaque = opaque_ids(request)
         if opaque:
             out.add("X-Opaque-Id", opaque[0])
         for name, value in (headers or {}).items():
-            out.add(name, value)
+            for each in [value] if isinstance(value, str) else value:
+                out.add(name, each)
         if body is None:
             out.add("content-type", "text/plain; charset=UTF-8")
             return Response(b"", status=sent_status, headers=out)
@@ -233,7 +255,10 @@ class App:
 
     @staticmethod
     def _plain(
-        request: Request, status: int, body: PlainText, headers: Mapping[str, str] | None
+        request: Request,
+        status: int,
+        body: PlainText,
+        headers: Mapping[str, str | Sequence[str]] | None,
     ) -> Response:
         """A `text/plain` answer (`_cat` tables, hot threads): no JSON, no filter, no contract."""
         out = Headers()
@@ -242,7 +267,8 @@ class App:
         if opaque:
             out.add("X-Opaque-Id", opaque[0])
         for name, value in (headers or {}).items():
-            out.add(name, value)
+            for each in [value] if isinstance(value, str) else value:
+                out.add(name, each)
         out.add("content-type", "text/plain; charset=UTF-8")
         return Response(body.encode(), status=status, headers=out)
 
@@ -266,6 +292,11 @@ class App:
             self.fake.contract.reject(
                 f"{request.method} {request_uri(request)}", status, str(reason)
             )
+
+
+def error_headers(error: EsError) -> dict[str, list[str]]:
+    """The exception's headers go out as response headers too (`RestResponse` copies them)."""
+    return {name: list(values) for name, values in error.headers.items()}
 
 
 # ES exceptions the fake raises for a request it refuses as invalid (a parameter, header or id).
