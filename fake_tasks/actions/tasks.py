@@ -6,9 +6,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from fake_tasks.actions import relocation
 from fake_tasks.cluster.ids import TaskId
 from fake_tasks.cluster.matching import match_any, resolve_nodes
 from fake_tasks.cluster.model import DEFAULT_CANCEL_REASON, Cluster, Task, TaskInfo
+from fake_tasks.cluster.relocation import handoff_refusal
 from fake_tasks.cluster.timevalue import human
 from fake_tasks.errors import (
     ActionRequestValidationError,
@@ -72,6 +74,7 @@ class GetRequest:
     task_id: TaskId | None
     wait_for_completion: bool = False
     timeout_ns: int | None = None
+    follow_relocations: bool = True  # 9.5+: a relocated reindex is followed to its new task
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,8 @@ def list_tasks(cluster: Cluster, request: ListRequest) -> TasksResult:
                         key=lambda f: targets.index(f.node_id),
                     )
                     infos = {k: v for k, v in infos.items() if v.node not in late}
+            if cluster.has("reindex_relocation"):
+                infos = relocation.deduplicate(infos)
             return TasksResult(
                 tasks=list(infos.values()), node_failures=failures, task_failures=task_failures
             )
@@ -201,7 +206,21 @@ def _start_list_tasks(
 
 
 def get_task(cluster: Cluster, request: GetRequest) -> GetResult:
-    """`TransportGetTaskAction`: running tasks, then stored results, then the 404s."""
+    """`TransportGetTaskAction`, following a relocated reindex unless asked not to (9.5+)."""
+    result = _get_task(cluster, request)
+    if not (request.follow_relocations and cluster.has("reindex_relocation")):
+        return result
+    return relocation.follow(
+        result,
+        lambda r: r.completed,
+        lambda r: (r.task, r.error),
+        lambda task_id: _get_task(cluster, replace(request, task_id=task_id)),
+        lambda r, info: replace(r, task=info),
+    )
+
+
+def _get_task(cluster: Cluster, request: GetRequest) -> GetResult:
+    """Running tasks, then stored results, then the 404s."""
     task_id = request.task_id
     if task_id is None:
         raise ActionRequestValidationError("task id is required")
@@ -268,6 +287,9 @@ def cancel_tasks(cluster: Cluster, request: CancelRequest) -> TasksResult:
             ]
         task_failures = _task_failures(cluster, chosen)
         chosen = [t for t in chosen if t.task_id not in cluster.task_failures]
+        refused = [(t, e) for t in chosen if (e := handoff_refusal(t)) is not None]
+        task_failures += [TaskFailure(t.task_id, e.http_status(), e) for t, e in refused]
+        chosen = [t for t in chosen if handoff_refusal(t) is None]
         for task in chosen:
             cluster.cancel(task, request.reason)
         now = cluster.now_ns()

@@ -43,6 +43,11 @@ def task_info(info: TaskInfo, *, human: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {
         "node": info.node,
         "id": info.id,
+    }
+    relocated = info.original_task_id is not None and info.original_task_id != info.task_id
+    if relocated:
+        out["original_task_id"] = str(info.original_task_id)
+    out |= {
         "type": info.type,
         "action": info.action,
     }
@@ -56,6 +61,10 @@ def task_info(info: TaskInfo, *, human: bool = False) -> dict[str, Any]:
     if human:
         out["running_time"] = human_time(info.running_time_ns)
     out["running_time_in_nanos"] = info.running_time_ns
+    if relocated and info.original_start_time_ms is not None:
+        if human:
+            out["original_start_time"] = iso_millis(info.original_start_time_ms)
+        out["original_start_time_in_millis"] = info.original_start_time_ms
     out["cancellable"] = info.cancellable
     if info.cancellable and info.cancelled is not None:
         out["cancelled"] = info.cancelled
