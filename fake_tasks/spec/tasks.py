@@ -103,9 +103,9 @@ DEVIATIONS: Final = (
     Deviation(
         "tasks.get",
         "follow_relocations",
-        "rejected",
-        "Python client 9.x TasksClient.get, specification repo",
-        "private parameter, read from 9.5 on (default true); servers before 9.5 refuse it as "
-        "unrecognized (400), as the fake does when it emulates them",
+        "undocumented",
+        "rest-api-spec tasks.get.json (8.x), OpenAPI extract",
+        "read from 9.5 on (default true: a relocated reindex is followed); servers before 9.5 "
+        "refuse it as unrecognized (400), as the fake does when it emulates them",
     ),
 )
