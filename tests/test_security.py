@@ -328,3 +328,22 @@ def test_unknown_privileges_are_refused_when_the_role_is_defined() -> None:
     security = Security(enabled=True)
     with pytest.raises(FakeTasksError, match=r"unknown cluster privilege \[monitr\]"):
         security.add_role("typo", cluster=["monitr"])
+
+
+def test_security_from_plain_data() -> None:
+    security = Security.from_config(
+        {
+            "roles": {"reader": {"cluster": ["monitor"]}},
+            "users": {"alice": {"password": "pw", "roles": ["reader"], "full_name": "Alice"}},
+            "api_keys": [{"name": "ci", "user": "alice"}],
+        }
+    )
+    assert security.enabled
+    assert set(security.users) == {"elastic", "alice"}
+    assert security.users["alice"].full_name == "Alice"
+    assert [k.owner for k in security.api_keys.values()] == ["alice"]
+    bare = Security.from_config({"builtin_users": False})
+    assert bare.enabled
+    assert bare.users == {}
+    with pytest.raises(FakeTasksError, match=r"unknown security settings \['user'\]"):
+        Security.from_config({"user": {}})

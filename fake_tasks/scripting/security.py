@@ -123,6 +123,32 @@ class Security:
     def copy(self) -> Security:
         return copy.deepcopy(self)
 
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Security:
+        """Security from plain data (a scenario file, the control API), all keys optional::
+
+            {"builtin_users": true,
+             "roles": {"reader": {"cluster": ["monitor"], "indices": [...]}},
+             "users": {"alice": {"password": "pw", "roles": ["reader"]}},
+             "api_keys": [{"name": "ci", "user": "alice", "role_descriptors": {...}}]}
+
+        `builtin_users` (default true) adds the `elastic` superuser. Unknown keys are refused.
+        """
+        unknown = sorted(set(config) - {"builtin_users", "roles", "users", "api_keys"})
+        if unknown:
+            raise FakeTasksError(f"unknown security settings {unknown}")
+        security = cls.default() if config.get("builtin_users", True) else cls(enabled=True)
+        for name, role in dict(config.get("roles", {})).items():
+            security.add_role(name, role.get("cluster", ()), role.get("indices", ()))
+        for username, user in dict(config.get("users", {})).items():
+            options = {k: v for k, v in user.items() if k not in ("password", "roles")}
+            security.add_user(username, user["password"], user.get("roles", ()), **options)
+        for key in config.get("api_keys", ()):
+            security.add_api_key(
+                key["name"], key["user"], role_descriptors=key.get("role_descriptors")
+            )
+        return security
+
     def enable(self) -> Security:
         self.enabled = True
         return self
