@@ -117,11 +117,13 @@ def relocate(
             cancellable=source.cancellable,
             headers=source.headers,
             status=_continue(source.status, ran_ns),
-            duration=None if remaining is None else remaining / 1e9,
-            cancel_delay=(None if source.cancel_delay_ns is None else source.cancel_delay_ns / 1e9),
+            duration=None,
             store_result=source.store_result,
             result=_continue(source.result, ran_ns),
         )
+        continued.duration_ns = remaining
+        continued.cancel_delay_ns = source.cancel_delay_ns
+        cluster.set_timing(continued)  # reschedules its end with the exact timings
         continued.original = source.original or source.task_id
         continued.original_start_ns = (
             source.original_start_ns if source.original_start_ns is not None else source.start_ns
@@ -136,7 +138,7 @@ def relocate(
         if delay == 0:
             cluster.fail(source, source.error)
         else:
-            cluster.set_timing(source)  # marks the cluster dirty: the hand-off ends by itself
+            cluster.set_timing(source)  # reschedules its end: the hand-off ends by itself
         return continued
 
 
