@@ -96,7 +96,7 @@ def test_during_a_handoff_lists_show_the_task_once_and_cancels_are_refused() -> 
     moved = fake.relocate(task, nodes[2], handoff="3s")
     _, listed = get(client, "/_tasks?group_by=none&actions=indices:data/write/reindex")
     assert [(t["node"], t["id"]) for t in listed["tasks"]] == [(nodes[2], moved.id)]
-    response = client.post(f"/_tasks/{task.task_id}/_cancel")
+    response = client.post(f"/_tasks/_cancel?actions=indices:data/write/reindex&nodes={nodes[1]}")
     assert response.status_code == 200
     body = response.get_json()
     assert body["nodes"] == {}
@@ -148,3 +148,31 @@ def test_the_9_5_client_reads_follow_relocations(fake_tasks: FakeTasks) -> None:
     assert followed["task"]["id"] == moved.id
     raw = es.tasks.get(task_id=str(task.task_id), follow_relocations=False)
     assert raw["error"]["relocated_task_id"] == str(moved.task_id)
+
+
+def test_a_cancel_by_the_original_id_reaches_the_relocated_task() -> None:
+    fake, client, nodes = cluster()
+    task = fake.add_reindex("a", "b", node=nodes[1], cancel_delay=None)
+    moved = fake.relocate(task, nodes[2])
+    body = client.post(f"/_tasks/{task.task_id}/_cancel").get_json()
+    assert "node_failures" not in body
+    assert list(body["nodes"]) == [nodes[2]]
+    assert body["nodes"][nodes[2]]["tasks"][str(moved.task_id)]["cancelled"] is True
+    assert moved.cancelled
+
+
+def test_during_a_handoff_a_cancel_by_id_refuses_the_source_and_cancels_the_destination() -> None:
+    fake, client, nodes = cluster()
+    task = fake.add_reindex("a", "b", node=nodes[1], cancel_delay=None)
+    moved = fake.relocate(task, nodes[2], handoff="5s")
+    body = client.post(f"/_tasks/{task.task_id}/_cancel").get_json()
+    assert [f["task_id"] for f in body["task_failures"]] == [task.id]
+    assert list(body["nodes"][nodes[2]]["tasks"]) == [str(moved.task_id)]
+
+
+def test_before_9_5_a_cancel_by_id_does_not_look_for_continuations() -> None:
+    fake, client, nodes = cluster("9.4.0")
+    task = fake.add_task("indices:data/write/reindex", node=nodes[1])
+    fake.cluster.remove(task)
+    body = client.post(f"/_tasks/{task.task_id}/_cancel").get_json()
+    assert body["node_failures"][0]["caused_by"]["type"] == "resource_not_found_exception"

@@ -304,6 +304,29 @@ def cancel_tasks(cluster: Cluster, request: CancelRequest) -> TasksResult:
 def _cancel_target(
     cluster: Cluster, request: CancelRequest
 ) -> tuple[list[Task], FailedNodeError | None]:
+    """The task a cancel by id reaches; from 9.5 also the tasks continuing it after a
+    relocation, on any node (`TransportCancelTasksAction.processTasks` matches original ids)."""
+    chosen, failure = _direct_cancel_target(cluster, request)
+    if request.task_id is None or not cluster.has("reindex_relocation"):
+        return chosen, failure
+    continued = [
+        t
+        for t in cluster.tasks()
+        if t.original == request.task_id
+        and t.cancellable
+        and _matches(t, request.actions, request.parent_task_id)
+    ]
+    if not continued:
+        return chosen, failure
+    missing = failure is not None and failure.caused_by is not None and (
+        failure.caused_by.es_type in ("resource_not_found_exception", "no_such_node_exception")
+    )
+    return [*chosen, *continued], None if missing else failure
+
+
+def _direct_cancel_target(
+    cluster: Cluster, request: CancelRequest
+) -> tuple[list[Task], FailedNodeError | None]:
     task_id = request.task_id
     assert task_id is not None
     node = task_id.node
