@@ -119,6 +119,22 @@ def test_the_compatible_with_header_is_answered_in_kind(es: Elasticsearch) -> No
         assert content_type == "application/vnd.elasticsearch+json;compatible-with=8"
 
 
+@pytest.mark.skipif(CLIENT != 7, reason="the 7.x client's compatibility mode")
+@pytest.mark.parametrize("server", ["7.17.0", "8.19.0"])
+def test_a_7_client_in_compatibility_mode(
+    fake_tasks: FakeTasks, monkeypatch: pytest.MonkeyPatch, server: str
+) -> None:
+    monkeypatch.setenv("ELASTIC_CLIENT_APIVERSIONING", "1")
+    fake_tasks.reset(version=server)
+    assert "nodes" in Elasticsearch(fake_tasks.url, max_retries=0).tasks.list()
+    listed = fake_tasks.journal.last(api="tasks.list")
+    assert listed is not None
+    assert dict(listed.request.headers)["Accept"].endswith("compatible-with=7")
+    assert dict(listed.headers)["content-type"] == (
+        "application/vnd.elasticsearch+json;compatible-with=7"
+    )
+
+
 @pytest.mark.skipif(CLIENT != 9, reason="the 9.x client's refusal by 8.x servers")
 def test_a_9_client_is_refused_by_an_8_server(fake_tasks: FakeTasks) -> None:
     fake_tasks.reset(version="8.19.0")
