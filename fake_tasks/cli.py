@@ -93,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "-k", "--insecure", action="store_true", help="do not verify the TLS certificate"
     )
+    check.add_argument(
+        "--cacert", metavar="FILE", help="trust this CA file too (e.g. from `serve --tls`)"
+    )
     return parser
 
 
@@ -160,6 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 user=args.user,
                 timeout=args.timeout,
                 insecure=args.insecure,
+                ca_certs=args.cacert,
             )
         except ValueError as error:  # a malformed --header
             print(f"fake-tasks check: {error}", file=sys.stderr)

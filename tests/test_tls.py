@@ -17,8 +17,8 @@ import pytest
 from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_exceptions
 
-from fake_tasks import FakeTasksServer, TlsFiles, make_tls
-from fake_tasks.cli import build_parser, serve
+from fake_tasks import FakeTasks, FakeTasksServer, Settings, TlsFiles, make_tls
+from fake_tasks.cli import build_parser, main, serve
 
 TIMEOUT = 5
 
@@ -159,3 +159,15 @@ def test_http_by_default(fake_tasks, request):
     )
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
     pytester.runpytest("-p", "no:cacheprovider", "--fake-tasks-tls").assert_outcomes(passed=2)
+
+
+def test_check_verifies_a_secured_https_fake(
+    tls: TlsFiles, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with FakeTasksServer(FakeTasks(Settings(security=True)), tls=tls) as server:
+        url = server.url
+        assert main(["check", url, "--cacert", str(tls.ca_path), "-u", "elastic:changeme"]) == 0
+        assert main(["check", url, "--cacert", str(tls.ca_path)]) == 1  # 401s are no lists
+        assert main(["check", url, "-u", "elastic:changeme", "--timeout", "5"]) == 1  # untrusted
+    out = capsys.readouterr().out
+    assert "CERTIFICATE_VERIFY_FAILED" in out
