@@ -152,3 +152,24 @@ def test_warning_header_names_the_version_and_its_build() -> None:
     assert header == (
         '299 Elasticsearch-9.0.0-112859b85d50de2a7e63f73c8fc70b99eea24291 "say \\"hi\\""'
     )
+
+
+@pytest.mark.parametrize(("version", "status"), [("8.17.0", 500), ("8.18.0", 502), ("9.5", 502)])
+def test_a_disconnected_node_answers_502_from_8_18(version: str, status: int) -> None:
+    fake = FakeTasks(Settings(version=version))
+    client = Client(App(fake))
+    node = list(fake.cluster.nodes)[1]
+    task = fake.add_task("indices:data/read/search", node=node)
+    fake.fail_node(node)
+    assert client.get(f"/_tasks/{task.task_id}").status_code == status
+
+
+def test_7_17_reports_cancelled_and_grants_cancels_to_cancel_task() -> None:
+    fake = FakeTasks(Settings(version="7.17.29", security=True))
+    client = Client(App(fake))
+    fake.security.add_role("canceller", cluster=["cancel_task"])
+    fake.security.add_user("c", "pw", ["canceller"])
+    task = fake.add_task("indices:data/write/reindex", cancel_delay=None)
+    auth = {"Authorization": "Basic Yzpwdw=="}  # c:pw
+    body = client.post(f"/_tasks/{task.task_id}/_cancel", headers=auth).get_json()
+    assert body["nodes"][task.node]["tasks"][str(task.task_id)]["cancelled"] is True
