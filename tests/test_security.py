@@ -347,3 +347,22 @@ def test_security_from_plain_data() -> None:
     assert bare.users == {}
     with pytest.raises(FakeTasksError, match=r"unknown security settings \['user'\]"):
         Security.from_config({"user": {}})
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Basic \u00e9\u00e9\u00e9",
+        "ApiKey \u00e9",
+        "Basic " + "A" * 100_000,
+        "ApiKey " + base64.b64encode(b"\xff\xfe:\xff").decode(),
+        "Bearer",
+        "",
+        "Basic =",
+    ],
+)
+def test_hostile_authorization_headers_get_401s_never_500s(value: str) -> None:
+    _, client = secured()
+    response = client.get("/_tasks", headers={"Authorization": value})
+    assert response.status_code == 401
+    assert response.get_json()["error"]["type"] == "security_exception"

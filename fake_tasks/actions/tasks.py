@@ -318,8 +318,12 @@ def _cancel_target(
     ]
     if not continued:
         return chosen, failure
-    missing = failure is not None and failure.caused_by is not None and (
-        failure.caused_by.es_type in ("resource_not_found_exception", "no_such_node_exception")
+    missing = (
+        failure is not None
+        and failure.caused_by is not None
+        and (
+            failure.caused_by.es_type in ("resource_not_found_exception", "no_such_node_exception")
+        )
     )
     return [*chosen, *continued], None if missing else failure
 

@@ -9,7 +9,6 @@ Off unless configured (`Settings(security=True)`, the marker's `security=`, or
 from __future__ import annotations
 
 import base64
-import binascii
 import copy
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -259,7 +258,7 @@ class Security:
     def _basic(self, credential: str, uri: str, version: EsVersion) -> Subject:
         try:
             decoded = base64.b64decode(credential, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # binascii.Error, UnicodeDecodeError, non-ASCII text
             raise _unauthenticated(
                 "invalid basic authentication header encoding", version
             ) from None
@@ -276,7 +275,7 @@ class Security:
     def _api_key(self, credential: str, version: EsVersion) -> Subject:
         try:
             decoded = base64.b64decode(credential, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # binascii.Error, UnicodeDecodeError, non-ASCII text
             decoded = ""
         key_id, sep, secret = decoded.partition(":")
         key = self.api_keys.get(key_id) if sep else None
