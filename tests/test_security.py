@@ -366,3 +366,10 @@ def test_hostile_authorization_headers_get_401s_never_500s(value: str) -> None:
     response = client.get("/_tasks", headers={"Authorization": value})
     assert response.status_code == 401
     assert response.get_json()["error"]["type"] == "security_exception"
+
+
+def test_options_preflights_are_not_authenticated() -> None:
+    _, client = secured()
+    response = client.options("/_tasks")
+    assert response.status_code == 200
+    assert response.headers["Allow"] == "GET"

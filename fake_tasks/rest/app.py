@@ -90,7 +90,10 @@ class App:
         try:
             # With security on, the HTTP layer authenticates before anything else is read.
             subject = authz.authenticate(
-                self.fake, request.headers.get("Authorization"), request_uri(request)
+                self.fake,
+                request.headers.get("Authorization"),
+                request_uri(request),
+                request.method,
             )
         except EsError as error:
             return self.respond(

@@ -35,9 +35,15 @@ API_ACTIONS: Final[Mapping[str, str]] = {
 _SELF_APIS: Final = frozenset({"security.authenticate"})
 
 
-def authenticate(fake: FakeTasks, authorization: str | None, uri: str) -> Subject | None:
-    """The request's subject; None when security is off. Raises the 401 `EsError`."""
-    if not fake.security.enabled:
+def authenticate(
+    fake: FakeTasks, authorization: str | None, uri: str, method: str = "GET"
+) -> Subject | None:
+    """The request's subject; None when security is off. Raises the 401 `EsError`.
+
+    OPTIONS is never authenticated ("CORS - allow for preflight unauthenticated OPTIONS
+    request", `SecurityRestFilter`).
+    """
+    if not fake.security.enabled or method == "OPTIONS":
         return None
     return fake.security.authenticate(authorization, uri, fake.cluster.es_version)
 
