@@ -373,3 +373,17 @@ def test_options_preflights_are_not_authenticated() -> None:
     response = client.options("/_tasks")
     assert response.status_code == 200
     assert response.headers["Allow"] == "GET"
+
+
+@pytest.mark.parametrize(
+    ("version", "unknown_path", "bad_accept"), [("8.7.1", 400, 400), ("8.8.0", 401, 401)]
+)
+def test_before_8_8_routing_and_media_types_come_before_authentication(
+    version: str, unknown_path: int, bad_accept: int
+) -> None:
+    _, client = secured(version)
+    assert client.get("/_nothing").status_code == unknown_path
+    accept = {"Accept": "application/vnd.elasticsearch+json; compatible-with=5"}
+    assert client.get("/_tasks", headers=accept).status_code == bad_accept
+    assert client.get("/_tasks").status_code == 401
+    assert "stack_trace" not in client.get("/_tasks?error_trace=true").get_json()["error"]

@@ -88,12 +88,11 @@ class App:
     def dispatch(self, request: Request) -> Response:
         values = query_values(request)
         try:
-            # With security on, the HTTP layer authenticates before anything else is read.
-            subject = authz.authenticate(
-                self.fake,
-                request.headers.get("Authorization"),
-                request_uri(request),
-                request.method,
+            # With security on, 8.8+ authenticates in the HTTP layer, before anything is read.
+            subject = (
+                self._authenticate(request)
+                if self.fake.cluster.has("http_layer_authentication")
+                else None
             )
         except EsError as error:
             return self.respond(
@@ -129,7 +128,7 @@ class App:
         except EsError as error:
             if error.es_type in _VALIDATION_ERRORS:
                 self._note_rejected(request, error.http_status(), error.reason)
-            body = error.body(stack_trace=bool(stack_trace))
+            body = error.body(stack_trace=bool(stack_trace) and error.http_status() != 401)
             return self.respond(
                 request,
                 error.http_status(),
@@ -185,6 +184,8 @@ class App:
         has_body = bool(request.content_length) or bool(body)
         if has_body:
             check_content_type(request)
+        if not self.fake.cluster.has("http_layer_authentication"):
+            subject = self._authenticate(request)  # `SecurityRestFilter` wraps the handler
         cluster = self.fake.cluster
         cluster.clock.on_request()
         call = Call(
@@ -207,6 +208,11 @@ class App:
             )
         authz.authorize(self.fake, subject, api.name)  # the transport action is authorized
         return run()
+
+    def _authenticate(self, request: Request) -> Subject | None:
+        return authz.authenticate(
+            self.fake, request.headers.get("Authorization"), request_uri(request), request.method
+        )
 
     def respond(
         self,

@@ -77,6 +77,17 @@ FEATURES: Final = (
         "`ActionModule.copyRequestHeadersToThreadContext` (docs/es-facts.md §7)",
     ),
     Feature(
+        "http_layer_authentication",
+        (8, 8),
+        None,
+        "with security on, a request is authenticated in the HTTP layer before anything else "
+        "(a bad path or media type without credentials is a 401)",
+        "`SecurityRestFilter` authenticates inside the matched handler: routing, OPTIONS, media "
+        "type and Content-Type errors come first",
+        "security's HTTP header validator, which the X-Opaque-Id check moved into in 8.8 "
+        "(docs/es-facts.md §7); `SecurityRestFilter.handleRequest` before; boundary inferred",
+    ),
+    Feature(
         "list_tasks_cancellable",
         (8, 9),
         None,
