@@ -387,3 +387,39 @@ def test_before_8_8_routing_and_media_types_come_before_authentication(
     assert client.get("/_tasks", headers=accept).status_code == bad_accept
     assert client.get("/_tasks").status_code == 401
     assert "stack_trace" not in client.get("/_tasks?error_trace=true").get_json()["error"]
+
+
+ROLLUP = {
+    "rollup.stop_job": ("POST", "/_rollup/job/sensor/_stop", "cluster:admin/xpack/rollup/stop"),
+    "rollup.start_job": ("POST", "/_rollup/job/sensor/_start", "cluster:admin/xpack/rollup/start"),
+    "rollup.get_jobs": ("GET", "/_rollup/job/sensor", "cluster:monitor/xpack/rollup/get"),
+}
+ROLLUP_GRANTING = {
+    "cluster:admin/xpack/rollup/stop": "manage_rollup,manage,all",
+    "cluster:admin/xpack/rollup/start": "manage_rollup,manage,all",
+    "cluster:monitor/xpack/rollup/get": "monitor_rollup,manage_rollup,monitor,manage,all",
+}
+
+
+@pytest.mark.parametrize("privilege", ["monitor", "monitor_rollup", "manage_rollup", "cancel_task"])
+@pytest.mark.parametrize("api", ROLLUP)
+def test_rollup_apis_with_each_privilege(api: str, privilege: str) -> None:
+    fake, client = secured()
+    fake.add_rollup_job("sensor")
+    fake.security.add_role("r", cluster=[privilege])
+    fake.security.add_user("alice", "pw", ["r"])
+    method, path, action = ROLLUP[api]
+    response = client.open(path, method=method, headers=basic("alice", "pw"))
+    granted = privilege == "manage_rollup" or (
+        action.startswith("cluster:monitor/") and privilege in ("monitor", "monitor_rollup")
+    )
+    if granted:
+        assert response.status_code == 200
+        return
+    assert response.status_code == 403
+    assert response.get_json() == security_error(
+        f"action [{action}] is unauthorized for user [alice] with effective roles [r], this "
+        f"action is granted by the cluster privileges [{ROLLUP_GRANTING[action]}]",
+        403,
+    )
+    assert "Warning" not in response.headers  # denied before the action runs and logs
