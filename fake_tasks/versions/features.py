@@ -59,6 +59,22 @@ FEATURES: Final = (
         "PR #68679 (7.12), `ClusterPrivilegeResolver.CANCEL_TASK`",
     ),
     Feature(
+        "rollup_upgraded_doc_id",
+        None,
+        (8, 0),
+        "a rollup job's status carries `upgraded_doc_id: true`",
+        "no `upgraded_doc_id`",
+        "`RollupJobStatus.toXContent` (reference §10.2: 7.x also emitted it)",
+    ),
+    Feature(
+        "rollup_restart_acknowledged",
+        (8, 0),
+        None,
+        'starting a started or indexing rollup job answers `{"started": true}`',
+        "7.x refuses to start a job that is not stopped",
+        "`RollupJobTask.start` 8.x (reference §10.2)",
+    ),
+    Feature(
         "effective_roles",
         (8, 5),
         None,
@@ -138,6 +154,16 @@ FEATURES: Final = (
         "no warning header (rollup is deprecated in the docs only, since 8.11)",
         "PR #112807 (main, 2024-09); the 8.15 backport #113042 was reverted (#113076) and the "
         "8.x backport #113040 closed unmerged",
+    ),
+    Feature(
+        "rollup_version_meta_empty",
+        (9, 0),
+        None,
+        'a new rollup index gets `_meta.rollup-version: ""`; existing rollup metadata is not '
+        "version-checked",
+        "`rollup-version` is the node's version, and an existing rollup index without one fails: "
+        "`Could not determine version of existing rollup metadata for index [x]`",
+        "`TransportPutRollupJobAction` 8.x and 9.x (docs/es-facts.md §14)",
     ),
     Feature(
         "follow_relocations",
