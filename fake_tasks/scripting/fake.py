@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from fake_tasks.cluster.bulkstart import BulkRequest, start_bulk
-from fake_tasks.cluster import relocation
 from fake_tasks.cluster.clock import Clock, VirtualClock
 from fake_tasks.cluster.generate import generate_cluster
 from fake_tasks.cluster.ids import TaskId
@@ -23,6 +22,7 @@ from fake_tasks.scripting.bulk import BulkScripting
 from fake_tasks.scripting.faults import Fault, Faults, Rule, TaskOperationFailure, node_cause
 from fake_tasks.scripting.indices import IndexScripting
 from fake_tasks.scripting.journal import Journal
+from fake_tasks.scripting.relocation import RelocationScripting
 from fake_tasks.scripting.requests import Match
 from fake_tasks.scripting.rollup import RollupScripting
 from fake_tasks.scripting.security import Security
@@ -42,7 +42,7 @@ class Settings:
     security: bool | Security | None = None
 
 
-class FakeTasks(IndexScripting, RollupScripting, BulkScripting):
+class FakeTasks(IndexScripting, RollupScripting, BulkScripting, RelocationScripting):
     """A fake Elasticsearch cluster's task API state, and the calls tests script it with.
 
     The HTTP app reads `cluster` for every request; `reset` swaps in a freshly generated one.
@@ -394,20 +394,6 @@ class FakeTasks(IndexScripting, RollupScripting, BulkScripting):
     def restore_node(self, node: str) -> None:
         """Undo `fail_node`."""
         self.cluster.restore_node(node)
-
-    def relocate(self, task: Task | TaskId | str, node: str, *, handoff: float | str = 0) -> Task:
-        """Move a running reindex to `node`, as a node shutdown does (Elasticsearch 9.5+).
-
-        Returns the task that continues it. The original's id then answers `GET /_tasks/<id>`
-        with the new task (or, with `follow_relocations=false`, the stored
-        `task_relocated_exception`). With `handoff`, both run for that long and the original
-        refuses cancels meanwhile.
-        """
-        return relocation.relocate(self.cluster, task, node, handoff=handoff)
-
-    def shutdown_node(self, node: str) -> list[Task]:
-        """Relocate every running reindex of `node` to the next live node (9.5+)."""
-        return relocation.shutdown_node(self.cluster, node)
 
     def add_task_failure(
         self, task: Task | TaskId | str, error: EsError | str
