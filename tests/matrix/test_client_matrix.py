@@ -107,6 +107,34 @@ def test_root_reports_the_emulated_version(es: Elasticsearch, fake_tasks: FakeTa
     assert info["version"]["build_hash"] == fake_tasks.cluster.es_version.build.hash
 
 
+def credentials(user: str, password: str) -> dict[str, Any]:
+    """Basic auth as each client major spells it."""
+    return {"http_auth" if CLIENT == 7 else "basic_auth": (user, password)}
+
+
+@pytest.mark.fake_tasks(security=True, tls=True)
+@pytest.mark.parametrize("server", SERVERS)
+def test_a_secured_https_cluster(fake_tasks: FakeTasks, server: str) -> None:
+    fake_tasks.reset(version=server)
+    fake_tasks.security.add_role("reader", cluster=["monitor"])
+    fake_tasks.security.add_user("reader", "r3ader", ["reader"])
+    url, ca = fake_tasks.url, fake_tasks.ca_certs
+    reader = Elasticsearch(url, ca_certs=ca, max_retries=0, **credentials("reader", "r3ader"))
+    task = fake_tasks.add_task("indices:data/write/reindex", duration="1h")
+    assert body_of(reader.tasks.get(task_id=str(task.task_id)))["completed"] is False
+    with pytest.raises(elasticsearch.AuthorizationException) as denied:
+        reader.tasks.cancel(task_id=str(task.task_id))
+    assert status_of(denied.value) == 403
+    with pytest.raises(elasticsearch.AuthenticationException) as unknown:
+        Elasticsearch(url, ca_certs=ca, max_retries=0).tasks.list()
+    assert status_of(unknown.value) == 401
+    key = fake_tasks.security.add_api_key("ci", "elastic")
+    admin = Elasticsearch(url, ca_certs=ca, max_retries=0, api_key=key.encoded)
+    assert body_of(admin.tasks.cancel(task_id=str(task.task_id)))["nodes"]
+    me = body_of(admin.security.authenticate())
+    assert (me["username"], me["authentication_type"]) == ("elastic", "api_key")
+
+
 @pytest.mark.skipif(CLIENT == 7, reason="a 7.x client returns bodies without headers")
 def test_the_compatible_with_header_is_answered_in_kind(es: Elasticsearch) -> None:
     response: Any = es.info()
