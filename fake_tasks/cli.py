@@ -72,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --tls: write ca.pem, server.pem and server-key.pem here and keep them "
         "(default: a temporary directory removed on exit)",
     )
+    serve.add_argument(
+        "--security",
+        action="store_true",
+        help="require credentials, as a secured cluster does: the built-in superuser is "
+        "elastic / changeme",
+    )
     check = commands.add_parser(
         "check",
         help="check a live cluster's task API responses against the JSON Schemas (read-only)",
@@ -107,7 +113,12 @@ def serve(
 ) -> int:
     """Serve until SIGINT/SIGTERM (or `stop` is set); `ready` is set once the URL is printed."""
     settings = Settings(
-        seed=args.seed, nodes=args.nodes, tasks=args.tasks, version=args.es_version, tick=args.tick
+        seed=args.seed,
+        nodes=args.nodes,
+        tasks=args.tasks,
+        version=args.es_version,
+        tick=args.tick,
+        security=args.security,
     )
     clock = VirtualClock(tick=args.tick) if args.virtual else RealtimeClock(speed=args.speed)
     fake = FakeTasks(settings, clock=clock)
@@ -133,6 +144,8 @@ def serve(
         f"Elasticsearch {args.es_version}) at {server.url}",
         flush=True,
     )
+    if args.security:
+        print("fake-tasks: security on: user elastic, password changeme", flush=True)
     if tls is not None:
         print(f"fake-tasks: CA certificate {tls.ca_path}", flush=True)
         print(f"fake-tasks: server certificate SHA-256 {tls.fingerprint}", flush=True)

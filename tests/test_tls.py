@@ -111,6 +111,27 @@ def test_a_client_stuck_before_its_handshake_blocks_nobody(
         assert "nodes" in get(https_server.url + "/_tasks", tls.client_context())
 
 
+def test_serve_security_requires_the_builtin_superuser(capsys: pytest.CaptureFixture[str]) -> None:
+    args = build_parser().parse_args(["serve", "--port", "0", "--security", "--tasks", "1"])
+    ready, stop = threading.Event(), threading.Event()
+    thread = threading.Thread(target=serve, args=(args,), kwargs={"ready": ready, "stop": stop})
+    thread.start()
+    try:
+        assert ready.wait(TIMEOUT)
+        lines = capsys.readouterr().out.splitlines()
+        url = lines[0].rsplit(" ", 1)[-1]
+        assert lines[1] == "fake-tasks: security on: user elastic, password changeme"
+        with pytest.raises(urllib.error.HTTPError) as raised:
+            get(url + "/_tasks")
+        assert raised.value.code == 401
+        raised.value.close()
+        es = Elasticsearch(url, basic_auth=("elastic", "changeme"), request_timeout=TIMEOUT)
+        assert "nodes" in es.tasks.list()
+    finally:
+        stop.set()
+        thread.join(TIMEOUT)
+
+
 def test_serve_tls_prints_the_ca_and_fingerprint(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
