@@ -18,7 +18,13 @@ from fake_tasks.contract.schemas import ResponseViolation
 from fake_tasks.scripting.fake import FakeTasks, Settings
 from fake_tasks.server import FakeTasksServer
 from fake_tasks.tls import make_tls
-from fake_tasks.versions import UnsupportedVersion, parse_version, supported_text
+from fake_tasks.versions import (
+    FEATURES,
+    MINORS,
+    UnsupportedVersion,
+    parse_version,
+    supported_text,
+)
 
 
 def _es_version(text: str) -> str:
@@ -78,6 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="require credentials, as a secured cluster does: the built-in superuser is "
         "elastic / changeme",
     )
+    versions = commands.add_parser(
+        "versions",
+        help="list the emulated Elasticsearch versions, or what one of them does",
+        description="Without VERSION: the emulated release lines and the default. With VERSION: "
+        "each behaviour of the version table (docs/versions.md), present or not, and the build "
+        "GET / reports.",
+    )
+    versions.add_argument("version", nargs="?", type=_es_version, help="e.g. 8.15 or 7.17.29")
     check = commands.add_parser(
         "check",
         help="check a live cluster's task API responses against the JSON Schemas (read-only)",
@@ -168,6 +182,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else list(argv))
     if args.command == "serve":
         return serve(args)
+    if args.command == "versions":
+        print(describe_versions(args.version))
+        return 0
     if args.command == "check":
         try:
             return main_check(
@@ -182,6 +199,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"fake-tasks check: {error}", file=sys.stderr)
             return 2
     return 2
+
+
+def describe_versions(version: str | None) -> str:
+    """`fake-tasks versions [VERSION]`."""
+    if version is None:
+        lines = [f"{major}.{minor}" for major, minor in MINORS]
+        return f"emulated: {', '.join(lines)} (default {ES_VERSION})"
+    emulated = parse_version(version)
+    build = emulated.build
+    out = [
+        f"Elasticsearch {emulated.number}: build {build.hash} of {build.date}, Lucene "
+        f"{build.lucene}"
+        + ("" if "build_hash" in build.verified else " (build: placeholders, not verified)")
+    ]
+    for feature in FEATURES:
+        present = emulated.has(feature.key)
+        what = feature.what if present else feature.otherwise
+        out.append(f"  {'yes' if present else 'no '} {feature.key}: {what}")
+    return "\n".join(out)
 
 
 def log_violation(found: ResponseViolation) -> None:

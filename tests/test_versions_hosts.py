@@ -55,3 +55,24 @@ def test_serve_refuses_an_unsupported_version(capsys: pytest.CaptureFixture[str]
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert "argument --es-version: Elasticsearch 10.0.0 is not emulated" in err
+
+
+def test_versions_command_lists_the_lines_and_describes_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["versions"]) == 0
+    assert capsys.readouterr().out.strip() == (
+        "emulated: 7.17, " + ", ".join(f"8.{n}" for n in range(20)) + ", "
+        + ", ".join(f"9.{n}" for n in range(6)) + " (default 9.5.0)"
+    )  # fmt: skip
+    assert main(["versions", "8.14"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == (
+        "Elasticsearch 8.14.0: build 8d96bbe3bf5fed931f3119733895458eab75dca9 of "
+        "2024-06-03T10:05:49.073003402Z, Lucene 9.10.0"
+    )
+    cancellable = "  yes list_tasks_cancellable: the list request's own tasks are cancellable"
+    assert any(line.startswith(cancellable) for line in lines)
+    assert any(line.startswith("  no  www_authenticate_comma: ") for line in lines)
+    assert main(["versions", "9.5"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].endswith("(build: placeholders, not verified)")
