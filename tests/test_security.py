@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any
 
 import pytest
@@ -393,11 +394,26 @@ ROLLUP = {
     "rollup.stop_job": ("POST", "/_rollup/job/sensor/_stop", "cluster:admin/xpack/rollup/stop"),
     "rollup.start_job": ("POST", "/_rollup/job/sensor/_start", "cluster:admin/xpack/rollup/start"),
     "rollup.get_jobs": ("GET", "/_rollup/job/sensor", "cluster:monitor/xpack/rollup/get"),
+    "rollup.put_job": ("PUT", "/_rollup/job/other", "cluster:admin/xpack/rollup/put"),
+    "rollup.delete_job": ("DELETE", "/_rollup/job/sensor", "cluster:admin/xpack/rollup/delete"),
+    "rollup.get_rollup_caps": (
+        "GET",
+        "/_rollup/data/sensor-*",
+        "cluster:monitor/xpack/rollup/get/caps",
+    ),
 }
+ADMIN = "manage_rollup,manage,all"
+MONITOR = "monitor_rollup,manage_rollup,monitor,manage,all"
 ROLLUP_GRANTING = {
-    "cluster:admin/xpack/rollup/stop": "manage_rollup,manage,all",
-    "cluster:admin/xpack/rollup/start": "manage_rollup,manage,all",
-    "cluster:monitor/xpack/rollup/get": "monitor_rollup,manage_rollup,monitor,manage,all",
+    action: MONITOR if ":monitor/" in action else ADMIN for _, _, action in ROLLUP.values()
+}
+NEW_JOB = {
+    "index_pattern": "sensor-*",
+    "rollup_index": "other_rollup",
+    "cron": "*/30 * * * * ?",
+    "page_size": 100,
+    "groups": {"date_histogram": {"field": "@timestamp", "fixed_interval": "1h"}},
+    "metrics": [{"field": "value", "metrics": ["avg"]}],
 }
 
 
@@ -409,7 +425,9 @@ def test_rollup_apis_with_each_privilege(api: str, privilege: str) -> None:
     fake.security.add_role("r", cluster=[privilege])
     fake.security.add_user("alice", "pw", ["r"])
     method, path, action = ROLLUP[api]
-    response = client.open(path, method=method, headers=basic("alice", "pw"))
+    body = json.dumps(NEW_JOB) if method == "PUT" else None
+    headers = {**basic("alice", "pw"), **({"Content-Type": "application/json"} if body else {})}
+    response = client.open(path, method=method, headers=headers, data=body)
     granted = privilege == "manage_rollup" or (
         action.startswith("cluster:monitor/") and privilege in ("monitor", "monitor_rollup")
     )
