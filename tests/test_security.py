@@ -441,3 +441,65 @@ def test_rollup_apis_with_each_privilege(api: str, privilege: str) -> None:
         403,
     )
     assert "Warning" not in response.headers  # denied before the action runs and logs
+
+
+INDEX_APIS = {  # api: (method, path, action, granted by)
+    "indices.create": ("PUT", "/{index}", "indices:admin/create", "create_index,manage,all"),
+    "indices.get": ("GET", "/{index}", "indices:admin/get", "view_index_metadata,manage,all"),
+    "indices.exists": ("HEAD", "/{index}", "indices:admin/get", "view_index_metadata,manage,all"),
+    "indices.get_mapping": (
+        "GET",
+        "/{index}/_mapping",
+        "indices:admin/mappings/get",
+        "view_index_metadata,manage,all",
+    ),
+    "indices.delete": ("DELETE", "/{index}", "indices:admin/delete", "delete_index,manage,all"),
+}
+INDEX_GRANTS = {  # privilege on logs-* -> APIs it opens there
+    "create_index": {"indices.create"},
+    "view_index_metadata": {"indices.get", "indices.exists", "indices.get_mapping"},
+    "delete_index": {"indices.delete"},
+    "manage": set(INDEX_APIS),
+    "read": set(),
+}
+
+
+@pytest.mark.parametrize("privilege", INDEX_GRANTS)
+@pytest.mark.parametrize("api", INDEX_APIS)
+def test_index_apis_are_authorized_per_index(api: str, privilege: str) -> None:
+    fake, client = secured()
+    fake.add_index("logs-1")
+    fake.add_index("metrics-1")
+    fake.security.add_role("r", indices=[{"names": ["logs-*"], "privileges": [privilege]}])
+    fake.security.add_user("alice", "pw", ["r"])
+    method, path, action, granted = INDEX_APIS[api]
+    index = "logs-2" if api == "indices.create" else "logs-1"
+    on_logs = client.open(path.format(index=index), method=method, headers=basic("alice", "pw"))
+    other = "metrics-2" if api == "indices.create" else "metrics-1"
+    on_other = client.open(path.format(index=other), method=method, headers=basic("alice", "pw"))
+    if api not in INDEX_GRANTS[privilege]:  # no index grants the action: denied up front
+        assert on_logs.status_code == on_other.status_code == 403
+        if method != "HEAD":
+            assert on_logs.get_json()["error"]["reason"] == (
+                f"action [{action}] is unauthorized for user [alice] with effective roles [r], "
+                f"this action is granted by the index privileges [{granted}]"
+            )
+        return
+    assert on_logs.status_code == 200
+    assert on_other.status_code == 403
+    if method != "HEAD":
+        assert on_other.get_json()["error"]["reason"] == (
+            f"action [{action}] is unauthorized for user [alice] with effective roles [r] on "
+            f"indices [{other}], this action is granted by the index privileges [{granted}]"
+        )
+
+
+def test_wildcard_expressions_are_never_denied_per_index() -> None:
+    fake, client = secured()
+    fake.add_index("logs-1")
+    fake.security.add_role(
+        "r", indices=[{"names": ["logs-*"], "privileges": ["view_index_metadata"]}]
+    )
+    fake.security.add_user("alice", "pw", ["r"])
+    response = client.get("/logs-*,metrics-*", headers=basic("alice", "pw"))
+    assert response.status_code == 200

@@ -206,7 +206,8 @@ class App:
             raise IllegalArgumentError(
                 f"request [{request.method} {path}] does not support having a body"
             )
-        authz.authorize(self.fake, subject, api.name)  # the transport action is authorized
+        # the transport action is authorized, on the indices it names
+        authz.authorize(self.fake, subject, api.name, match.path_params.get("index"))
         return run()
 
     def _authenticate(self, request: Request) -> Subject | None:

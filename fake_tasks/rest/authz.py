@@ -28,6 +28,12 @@ API_ACTIONS: Final[Mapping[str, str]] = {
     "reindex_rethrottle": "cluster:admin/reindex/rethrottle",
     "update_by_query_rethrottle": "cluster:admin/update_by_query/rethrottle",
     "delete_by_query_rethrottle": "cluster:admin/delete_by_query/rethrottle",
+    "indices.create": "indices:admin/create",
+    "indices.get": "indices:admin/get",
+    "indices.exists": "indices:admin/get",
+    "indices.delete": "indices:admin/delete",
+    "indices.get_mapping": "indices:admin/mappings/get",
+    "rollup.get_rollup_index_caps": "indices:data/read/xpack/rollup/get/index/caps",
 }
 """The transport action each API runs, which roles must grant (`RestXAction` → `XAction.NAME`)."""
 
@@ -48,8 +54,9 @@ def authenticate(
     return fake.security.authenticate(authorization, uri, fake.cluster.es_version)
 
 
-def authorize(fake: FakeTasks, subject: Subject | None, api: str) -> None:
-    """Raise the 403 `EsError` if `subject` may not run `api`'s action.
+def authorize(fake: FakeTasks, subject: Subject | None, api: str, index: str | None = None) -> None:
+    """Raise the 403 `EsError` if `subject` may not run `api`'s action (on `index`, the
+    request's comma-separated index expression, for index actions).
 
     An API this table does not know is not checked (documented in the README).
     """
@@ -57,4 +64,5 @@ def authorize(fake: FakeTasks, subject: Subject | None, api: str) -> None:
         return
     action = API_ACTIONS.get(api)
     if action is not None:
-        fake.security.authorize(subject, action, fake.cluster.es_version)
+        indices = [i.strip() for i in index.split(",") if i.strip()] if index else []
+        fake.security.authorize(subject, action, fake.cluster.es_version, indices)

@@ -63,17 +63,34 @@ CLUSTER_PRIVILEGES: Final = {
     )
 }
 
+_ROLLUP_INDEX_CAPS = "indices:data/read/xpack/rollup/get/index/caps*"
+
+# `IndexPrivilege` (data selector), least to most privileged as `sortByAccessLevel` orders them.
 INDEX_PRIVILEGES: Final = {
     p.name: p
     for p in (
         Privilege("none", ()),
-        Privilege("read", ("indices:data/read/*",)),
+        Privilege("create_index", ("indices:admin/create", "indices:admin/auto_create")),
         Privilege("delete", ("indices:data/write/delete*", "indices:data/write/bulk*")),
+        Privilege("delete_index", ("indices:admin/delete",)),
+        Privilege("read", ("indices:data/read/*", "indices:admin/resolve/index")),
+        Privilege(
+            "view_index_metadata",
+            (
+                "indices:admin/aliases/get",
+                "indices:admin/get",
+                "indices:admin/mappings/fields/get*",
+                "indices:admin/mappings/get",
+                "indices:monitor/settings/get",
+                _ROLLUP_INDEX_CAPS,
+            ),
+        ),
         Privilege(
             "index",
             ("indices:data/write/index*", "indices:data/write/update*", "indices:data/write/bulk*"),
         ),
         Privilege("write", ("indices:data/write/*",)),
+        Privilege("manage", ("indices:admin/*", "indices:monitor/*", _ROLLUP_INDEX_CAPS)),
         Privilege("all", ("indices:*",)),
     )
 }
@@ -112,6 +129,16 @@ def cluster_grants(names: Iterable[str], action: str) -> bool:
 
 def index_grants(names: Iterable[str], action: str) -> bool:
     return any(_resolve(n, INDEX_PRIVILEGES, "index").grants(action) for n in names)
+
+
+def index_grants_on(
+    grants: Iterable[tuple[Iterable[str], Iterable[str]]], action: str, index: str
+) -> bool:
+    """Whether any `(index patterns, privileges)` grant allows `action` on the index `index`."""
+    return any(
+        match_any(tuple(names), index) and index_grants(privileges, action)
+        for names, privileges in grants
+    )
 
 
 def granting_cluster_privileges(action: str) -> list[str]:

@@ -291,14 +291,41 @@ class Security:
 
     # -- authorization -------------------------------------------------------------------------
 
-    def authorize(self, subject: Subject, action: str, version: EsVersion) -> None:
-        """Nothing if `subject` may run `action`, else the 403 `security_exception`."""
+    def authorize(
+        self,
+        subject: Subject,
+        action: str,
+        version: EsVersion,
+        indices: Sequence[str] = (),
+    ) -> None:
+        """Nothing if `subject` may run `action` (on `indices`), else the 403 `security_exception`.
+
+        As `RBACEngine.authorizeIndexAction`: first whether any role grants the action at all,
+        then each named index (wildcard expressions resolve to the permitted indices only, so
+        they are never denied here).
+        """
         effective = [self.roles[r] for r in subject.user.roles if r in self.roles]
-        allowed = any(role.grants(action) for role in effective)
+        layers = [effective]
         if subject.api_key is not None and subject.api_key.role_descriptors is not None:
-            allowed = allowed and any(r.grants(action) for r in subject.api_key.role_descriptors)
-        if not allowed:
+            layers.append(list(subject.api_key.role_descriptors))
+        if not all(any(role.grants(action) for role in layer) for layer in layers):
             raise SecurityError(_denial(subject, effective, action, version), status=403)
+        if privileges.is_cluster_action(action):
+            return
+        denied = [
+            index
+            for index in indices
+            if "*" not in index
+            and not all(
+                privileges.index_grants_on(
+                    ((g.names, g.privileges) for role in layer for g in role.indices), action, index
+                )
+                for layer in layers
+            )
+        ]
+        if denied:
+            context = f"on indices [{','.join(denied)}]"
+            raise SecurityError(_denial(subject, effective, action, version, context), status=403)
 
 
 def _unauthenticated(
@@ -318,7 +345,13 @@ def _unauthenticated(
     )
 
 
-def _denial(subject: Subject, effective: Sequence[Role], action: str, version: EsVersion) -> str:
+def _denial(
+    subject: Subject,
+    effective: Sequence[Role],
+    action: str,
+    version: EsVersion,
+    context: str | None = None,
+) -> str:
     user = subject.user
     if subject.api_key is not None:
         who = f"API key id [{subject.api_key.id}] of user [{user.username}]"
@@ -331,6 +364,8 @@ def _denial(subject: Subject, effective: Sequence[Role], action: str, version: E
     else:
         who = f"user [{user.username}] with roles [{','.join(user.roles)}]"
     message = f"action [{action}] is unauthorized for {who}"
+    if context is not None:
+        message += f" {context}"
     if privileges.is_cluster_action(action):
         granted = privileges.granting_cluster_privileges(action)
         kind = "cluster"
