@@ -135,6 +135,12 @@ def test_relocation_refuses_what_does_not_relocate() -> None:
     fake.cancel(task)
     with pytest.raises(FakeTasksError, match="was cancelled"):
         fake.relocate(task, nodes[2])
+    alive = fake.add_reindex("a", "b", node=nodes[1])
+    fake.fail_node(nodes[2])
+    with pytest.raises(FakeTasksError, match="is failed"):
+        fake.relocate(alive, nodes[2])
+    with pytest.raises(FakeTasksError, match="already runs on"):
+        fake.relocate(alive, nodes[1])
 
 
 def test_the_9_5_client_reads_follow_relocations(fake_tasks: FakeTasks) -> None:

@@ -106,6 +106,8 @@ def relocate(
             raise FakeTasksError(f"task {source.task_id} is already relocating")
         if target == source.node:
             raise FakeTasksError(f"task {source.task_id} already runs on {node}")
+        if target in cluster.failed_nodes:
+            raise FakeTasksError(f"node {node} is failed (fail_node): nothing relocates to it")
         now = cluster.now_ns()
         ran_ns = now - source.start_ns
         remaining = None if source.duration_ns is None else max(0, source.duration_ns - ran_ns)
