@@ -128,9 +128,6 @@ def test_relocation_refuses_what_does_not_relocate() -> None:
     search = fake.add_task("indices:data/read/search", node=nodes[1])
     with pytest.raises(FakeTasksError, match="only a reindex's own task relocates"):
         fake.relocate(search, nodes[2])
-    sliced = fake.add_reindex("a", "b", slices=2, node=nodes[1])
-    with pytest.raises(FakeTasksError, match="sliced reindex"):
-        fake.relocate(sliced, nodes[2])
     task = fake.add_reindex("a", "b", node=nodes[1], cancel_delay=None)
     fake.cancel(task)
     with pytest.raises(FakeTasksError, match="was cancelled"):
@@ -182,3 +179,27 @@ def test_before_9_5_a_cancel_by_id_does_not_look_for_continuations() -> None:
     fake.cluster.remove(task)
     body = client.post(f"/_tasks/{task.task_id}/_cancel").get_json()
     assert body["node_failures"][0]["caused_by"]["type"] == "resource_not_found_exception"
+
+
+def test_a_sliced_reindex_relocates_with_its_workers() -> None:
+    fake, client, nodes = cluster()
+    leader = fake.add_reindex("a", "b", docs=1000, duration="100s", slices=2, node=nodes[1])
+    fake.advance("20s")
+    moved = fake.relocate(leader, nodes[2], handoff="2s")
+    _, during = get(client, "/_tasks?group_by=none&actions=indices:data/write/reindex")
+    parents = {t.get("parent_task_id") for t in during["tasks"]}
+    assert parents == {None, str(leader.task_id), str(moved.task_id)}  # old and new workers
+    assert [t["id"] for t in during["tasks"] if "parent_task_id" not in t] == [moved.id]
+    fake.advance("2s")
+    _, after = get(client, "/_tasks?group_by=none&actions=indices:data/write/reindex&detailed")
+    assert {(t["node"], t.get("parent_task_id")) for t in after["tasks"]} == {
+        (nodes[2], None),
+        (nodes[2], str(moved.task_id)),
+    }
+    assert len(after["tasks"]) == 3
+    new_leader = next(t for t in after["tasks"] if "parent_task_id" not in t)
+    assert new_leader["status"]["created"] == 220  # 22 of 100 seconds, continued
+    fake.run_until_finished(moved)
+    _, body = get(client, f"/_tasks/{leader.task_id}")
+    assert body["completed"] is True
+    assert body["response"]["created"] == 1000

@@ -98,8 +98,6 @@ def relocate(
         target = cluster.node(node).id
         if source.action != REINDEX_ACTION or source.parent is not None:
             raise FakeTasksError(f"only a reindex's own task relocates, not {source.action}")
-        if cluster.children(source):
-            raise FakeTasksError("relocating a sliced reindex (with worker tasks) is not emulated")
         if source.cancelled:
             raise FakeTasksError(f"task {source.task_id} was cancelled: it does not relocate")
         if source.handoff_to is not None:
@@ -108,34 +106,23 @@ def relocate(
             raise FakeTasksError(f"task {source.task_id} already runs on {node}")
         if target in cluster.failed_nodes:
             raise FakeTasksError(f"node {node} is failed (fail_node): nothing relocates to it")
-        now = cluster.now_ns()
-        ran_ns = now - source.start_ns
-        remaining = None if source.duration_ns is None else max(0, source.duration_ns - ran_ns)
-        continued = cluster.start_task(
-            source.action,
-            node=target,
-            type=source.type,
-            description=source.description,
-            cancellable=source.cancellable,
-            headers=source.headers,
-            status=_continue(source.status, ran_ns),
-            duration=None,
-            store_result=source.store_result,
-            result=_continue(source.result, ran_ns),
-        )
-        continued.duration_ns = remaining
-        continued.cancel_delay_ns = source.cancel_delay_ns
-        cluster.set_timing(continued)  # reschedules its end with the exact timings
+        delay = seconds_to_nanos(handoff, "handoff")
+        workers = cluster.children(source)
+        continued = _continue_task(cluster, source, target, None)
         continued.original = source.original or source.task_id
         continued.original_start_ns = (
             source.original_start_ns if source.original_start_ns is not None else source.start_ns
         )
+        for worker in workers:  # a sliced reindex's workers restart under the new leader
+            _continue_task(cluster, worker, target, continued)
+            worker.duration_ns = cluster.now_ns() - worker.start_ns + delay
+            worker.cancel_delay_ns = None
+            cluster.set_timing(worker)  # the old workers end with the hand-off
         source.handoff_to = continued.task_id
         source.store_result = True  # the relocation is always recorded in `.tasks`
         source.error = TaskRelocatedError(continued.original, continued.task_id)
         source.failed = True
-        delay = seconds_to_nanos(handoff, "handoff")
-        source.duration_ns = ran_ns + delay
+        source.duration_ns = cluster.now_ns() - source.start_ns + delay
         source.cancel_delay_ns = None
         if delay == 0:
             cluster.fail(source, source.error)
@@ -159,9 +146,31 @@ def shutdown_node(cluster: Cluster, node: str) -> list[Task]:
             and t.parent is None
             and not t.cancelled
             and t.handoff_to is None
-            and not cluster.children(t)
         ]
         return [relocate(cluster, t, others[0]) for t in moving]
+
+
+def _continue_task(cluster: Cluster, task: Task, node: str, parent: Task | None) -> Task:
+    """A new task on `node` carrying on `task`'s work: same request, progress and timings."""
+    ran_ns = cluster.now_ns() - task.start_ns
+    remaining = None if task.duration_ns is None else max(0, task.duration_ns - ran_ns)
+    continued = cluster.start_task(
+        task.action,
+        node=node,
+        type=task.type,
+        description=task.description,
+        parent=parent,
+        cancellable=task.cancellable,
+        headers=task.headers,
+        status=_continue(task.status, ran_ns),
+        duration=None,
+        store_result=task.store_result,
+        result=_continue(task.result, ran_ns),
+    )
+    continued.duration_ns = remaining
+    continued.cancel_delay_ns = task.cancel_delay_ns
+    cluster.set_timing(continued)  # reschedules its end with the exact timings
+    return continued
 
 
 def _continue(fn: Any, offset_ns: int) -> Any:
