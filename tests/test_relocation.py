@@ -35,7 +35,7 @@ def test_relocation_needs_9_5() -> None:
 
 def test_get_follows_the_relocation_with_the_original_timing() -> None:
     fake, client, nodes = cluster()
-    task = fake.add_reindex("a", "b", docs=1000, duration="100s", node=nodes[1])
+    task = fake.add_reindex("a", "b", docs=10_000, duration="100s", node=nodes[1])
     fake.advance("40s")
     moved = fake.relocate(task, nodes[2])
     fake.advance("10s")
@@ -49,7 +49,7 @@ def test_get_follows_the_relocation_with_the_original_timing() -> None:
     assert info["start_time_in_millis"] == task.start_ns // 1_000_000
     assert info["running_time_in_nanos"] == 50_000_000_000
     assert info["original_start_time_in_millis"] == task.start_ns // 1_000_000
-    assert info["status"]["created"] == 500  # progress went on from where it was
+    assert info["status"]["created"] == 5000  # progress went on from where it was
     keys = list(info)
     assert keys.index("running_time_in_nanos") + 1 == keys.index("original_start_time_in_millis")
 
@@ -183,23 +183,32 @@ def test_before_9_5_a_cancel_by_id_does_not_look_for_continuations() -> None:
 
 def test_a_sliced_reindex_relocates_with_its_workers() -> None:
     fake, client, nodes = cluster()
-    leader = fake.add_reindex("a", "b", docs=1000, duration="100s", slices=2, node=nodes[1])
+    leader = fake.add_reindex("a", "b", docs=10_000, duration="100s", slices=2, node=nodes[1])
+    twin = fake.add_reindex("c", "d", docs=10_000, duration="100s", slices=2, node=nodes[0])
     fake.advance("20s")
     moved = fake.relocate(leader, nodes[2], handoff="2s")
-    _, during = get(client, "/_tasks?group_by=none&actions=indices:data/write/reindex")
-    parents = {t.get("parent_task_id") for t in during["tasks"]}
+    url = "/_tasks?group_by=none&actions=indices:data/write/reindex&detailed"
+    _, during = get(client, url)
+    mine = [t for t in during["tasks"] if t["node"] != nodes[0]]
+    parents = {t.get("parent_task_id") for t in mine}
     assert parents == {None, str(leader.task_id), str(moved.task_id)}  # old and new workers
-    assert [t["id"] for t in during["tasks"] if "parent_task_id" not in t] == [moved.id]
+    assert [t["id"] for t in mine if "parent_task_id" not in t] == [moved.id]
     fake.advance("2s")
-    _, after = get(client, "/_tasks?group_by=none&actions=indices:data/write/reindex&detailed")
-    assert {(t["node"], t.get("parent_task_id")) for t in after["tasks"]} == {
+    _, after = get(client, url)
+    mine = [t for t in after["tasks"] if t["node"] != nodes[0]]
+    assert {(t["node"], t.get("parent_task_id")) for t in mine} == {
         (nodes[2], None),
         (nodes[2], str(moved.task_id)),
     }
-    assert len(after["tasks"]) == 3
-    new_leader = next(t for t in after["tasks"] if "parent_task_id" not in t)
-    assert new_leader["status"]["created"] == 220  # 22 of 100 seconds, continued
+    assert len(mine) == 3
+
+    def batches(parent: str) -> int:
+        return sum(
+            t["status"]["batches"] for t in after["tasks"] if t.get("parent_task_id") == parent
+        )
+
+    assert batches(str(moved.task_id)) == batches(str(twin.task_id)) > 0  # progress carried on
     fake.run_until_finished(moved)
     _, body = get(client, f"/_tasks/{leader.task_id}")
     assert body["completed"] is True
-    assert body["response"]["created"] == 1000
+    assert body["response"]["created"] == 10_000

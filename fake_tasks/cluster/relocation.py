@@ -115,15 +115,12 @@ def relocate(
         )
         for worker in workers:  # a sliced reindex's workers restart under the new leader
             _continue_task(cluster, worker, target, continued)
-            worker.duration_ns = cluster.now_ns() - worker.start_ns + delay
-            worker.cancel_delay_ns = None
-            cluster.set_timing(worker)  # the old workers end with the hand-off
+            _freeze(cluster, worker, delay)  # the old workers end with the hand-off
         source.handoff_to = continued.task_id
         source.store_result = True  # the relocation is always recorded in `.tasks`
         source.error = TaskRelocatedError(continued.original, continued.task_id)
         source.failed = True
-        source.duration_ns = cluster.now_ns() - source.start_ns + delay
-        source.cancel_delay_ns = None
+        _freeze(cluster, source, delay, reschedule=False)
         if delay == 0:
             cluster.fail(source, source.error)
         else:
@@ -169,8 +166,25 @@ def _continue_task(cluster: Cluster, task: Task, node: str, parent: Task | None)
     )
     continued.duration_ns = remaining
     continued.cancel_delay_ns = task.cancel_delay_ns
+    continued.cancel_end = task.cancel_end
+    # a bulk-by-scroll request's progress runs on the clock's timeline: it carries on as it is
+    continued.progress = task.progress
     cluster.set_timing(continued)  # reschedules its end with the exact timings
     return continued
+
+
+def _freeze(cluster: Cluster, task: Task, delay_ns: int, *, reschedule: bool = True) -> None:
+    """Let a relocated task run on for `delay_ns` as it was now, then end (hand-off)."""
+    now = cluster.now_ns()
+    if task.progress is not None:
+        task.status = task.progress.status(task, now)
+        task.progress = None
+    task.result = None
+    task.duration_ns = now - task.start_ns + delay_ns
+    task.cancel_delay_ns = None
+    task.cancel_end = None
+    if reschedule:
+        cluster.set_timing(task)
 
 
 def _continue(fn: Any, offset_ns: int) -> Any:
