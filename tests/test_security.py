@@ -503,3 +503,53 @@ def test_wildcard_expressions_are_never_denied_per_index() -> None:
     fake.security.add_user("alice", "pw", ["r"])
     response = client.get("/logs-*,metrics-*", headers=basic("alice", "pw"))
     assert response.status_code == 200
+
+
+MONITORING = "cluster privileges [monitor,manage,all]"
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "action", "granted"),
+    [
+        ("/_cat/tasks", "GET", "cluster:monitor/tasks/lists", MONITORING),
+        ("/_cluster/health", "GET", "cluster:monitor/health", MONITORING),
+        ("/_nodes/hot_threads", "GET", "cluster:monitor/nodes/hot_threads", MONITORING),
+        ("/logs-1/_forcemerge", "POST", "indices:admin/forcemerge",
+         "index privileges [maintenance,manage,all]"),
+    ],
+)  # fmt: skip
+def test_the_other_families_apis_under_security(
+    path: str, method: str, action: str, granted: str
+) -> None:
+    fake, client = secured()
+    fake.add_index("logs-1")
+    fake.security.add_role("nothing")
+    fake.security.add_user("nobody", "pw", ["nothing"])
+    fake.security.add_role(
+        "ops", cluster=["monitor"], indices=[{"names": ["logs-*"], "privileges": ["maintenance"]}]
+    )
+    fake.security.add_user("ops", "pw", ["ops"])
+    denied = client.open(path, method=method, headers=basic("nobody", "pw"))
+    assert denied.status_code == 403
+    assert denied.get_json()["error"]["reason"] == (
+        f"action [{action}] is unauthorized for user [nobody] with effective roles [nothing], "
+        f"this action is granted by the {granted}"
+    )
+    assert client.open(path, method=method, headers=basic("ops", "pw")).status_code == 200
+
+
+def test_by_query_requests_are_authorized_on_their_indices() -> None:
+    fake, client = secured()
+    fake.add_index("logs-1", docs=10)
+    fake.add_index("metrics-1", docs=10)
+    fake.security.add_role("w", indices=[{"names": ["logs-*"], "privileges": ["index"]}])
+    fake.security.add_user("w", "pw", ["w"])
+    url = "/{}/_update_by_query?wait_for_completion=false"
+    assert client.post(url.format("logs-1"), headers=basic("w", "pw")).status_code == 200
+    denied = client.post(url.format("metrics-1"), headers=basic("w", "pw"))
+    assert denied.status_code == 403
+    assert denied.get_json()["error"]["reason"] == (
+        "action [indices:data/write/update/byquery] is unauthorized for user [w] with effective "
+        "roles [w] on indices [metrics-1], this action is granted by the index privileges "
+        "[index,write,all]"
+    )

@@ -34,6 +34,10 @@ API_ACTIONS: Final[Mapping[str, str]] = {
     "indices.delete": "indices:admin/delete",
     "indices.get_mapping": "indices:admin/mappings/get",
     "rollup.get_rollup_index_caps": "indices:data/read/xpack/rollup/get/index/caps",
+    "cat.tasks": "cluster:monitor/tasks/lists",
+    "cluster.health": "cluster:monitor/health",
+    "nodes.hot_threads": "cluster:monitor/nodes/hot_threads",
+    "indices.forcemerge": "indices:admin/forcemerge",
 }
 """The transport action each API runs, which roles must grant (`RestXAction` → `XAction.NAME`)."""
 

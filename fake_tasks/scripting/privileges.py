@@ -73,6 +73,15 @@ INDEX_PRIVILEGES: Final = {
         Privilege("create_index", ("indices:admin/create", "indices:admin/auto_create")),
         Privilege("delete", ("indices:data/write/delete*", "indices:data/write/bulk*")),
         Privilege("delete_index", ("indices:admin/delete",)),
+        Privilege(
+            "maintenance",
+            (
+                "indices:admin/refresh*",
+                "indices:admin/flush*",
+                "indices:admin/synced_flush",
+                "indices:admin/forcemerge*",
+            ),
+        ),
         Privilege("read", ("indices:data/read/*", "indices:admin/resolve/index")),
         Privilege(
             "view_index_metadata",
