@@ -553,3 +553,11 @@ def test_by_query_requests_are_authorized_on_their_indices() -> None:
         "roles [w] on indices [metrics-1], this action is granted by the index privileges "
         "[index,write,all]"
     )
+
+
+def test_every_api_the_fake_serves_is_authorized() -> None:
+    """A family that adds an API adds its transport action to `rest/authz.API_ACTIONS`."""
+    from fake_tasks.rest.authz import API_ACTIONS
+    from fake_tasks.spec import APIS
+
+    assert set(APIS) - set(API_ACTIONS) == {"security.authenticate"}
