@@ -20,15 +20,20 @@ from fake_tasks.scripting.fake import FakeTasks, Settings
 from fake_tasks.scripting.faults import Fault, Faults, Rule, TaskOperationFailure
 from fake_tasks.scripting.journal import Exchange, Journal
 from fake_tasks.scripting.requests import Match
+from fake_tasks.scripting.security import ApiKey, Role, Security, SecurityError, User
 from fake_tasks.server import FakeTasksServer
+from fake_tasks.tls import TlsFiles, make_tls
+from fake_tasks.versions import EsVersion, UnsupportedVersion, parse_version
 
 __all__ = [
+    "ApiKey",
     "BulkProgress",
     "CheckReport",
     "Clock",
     "Cluster",
     "ContractLog",
     "EsError",
+    "EsVersion",
     "Exchange",
     "FakeTasks",
     "FakeTasksError",
@@ -43,15 +48,23 @@ __all__ = [
     "RealtimeClock",
     "Rejection",
     "ResponseViolation",
+    "Role",
     "RollupJob",
     "Rule",
+    "Security",
+    "SecurityError",
     "Settings",
     "Task",
     "TaskId",
     "TaskInfo",
     "TaskOperationFailure",
+    "TlsFiles",
+    "UnsupportedVersion",
+    "User",
     "Violation",
     "VirtualClock",
     "check_cluster",
     "check_response",
+    "make_tls",
+    "parse_version",
 ]

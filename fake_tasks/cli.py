@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from types import FrameType
 
 from fake_tasks.cluster.clock import RealtimeClock, VirtualClock
@@ -15,6 +17,21 @@ from fake_tasks.contract.live import main_check
 from fake_tasks.contract.schemas import ResponseViolation
 from fake_tasks.scripting.fake import FakeTasks, Settings
 from fake_tasks.server import FakeTasksServer
+from fake_tasks.tls import make_tls
+from fake_tasks.versions import (
+    FEATURES,
+    MINORS,
+    UnsupportedVersion,
+    parse_version,
+    supported_text,
+)
+
+
+def _es_version(text: str) -> str:
+    try:
+        return parse_version(text).number
+    except UnsupportedVersion as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,7 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, default=0, help="seed of the generated cluster")
     serve.add_argument("--nodes", type=int, default=3, help="number of nodes")
     serve.add_argument("--tasks", type=int, default=30, help="number of generated tasks")
-    serve.add_argument("--es-version", default=ES_VERSION, help="version the cluster reports")
+    serve.add_argument(
+        "--es-version",
+        default=ES_VERSION,
+        type=_es_version,
+        help=f"Elasticsearch version to emulate: {supported_text()} (default {ES_VERSION})",
+    )
     time_group = serve.add_mutually_exclusive_group()
     time_group.add_argument(
         "--speed", type=float, default=1.0, help="realtime clock speed factor (default 1.0)"
@@ -44,6 +66,32 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="answer a 500 instead of a response that breaks its JSON Schema (default: log it)",
     )
+    serve.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve HTTPS with a certificate from a throwaway CA; prints the CA file and the "
+        "certificate's SHA-256 fingerprint",
+    )
+    serve.add_argument(
+        "--tls-dir",
+        metavar="DIR",
+        help="with --tls: write ca.pem, server.pem and server-key.pem here and keep them "
+        "(default: a temporary directory removed on exit)",
+    )
+    serve.add_argument(
+        "--security",
+        action="store_true",
+        help="require credentials, as a secured cluster does: the built-in superuser is "
+        "elastic / changeme",
+    )
+    versions = commands.add_parser(
+        "versions",
+        help="list the emulated Elasticsearch versions, or what one of them does",
+        description="Without VERSION: the emulated release lines and the default. With VERSION: "
+        "each behaviour of the version table (docs/versions.md), present or not, and the build "
+        "GET / reports.",
+    )
+    versions.add_argument("version", nargs="?", type=_es_version, help="e.g. 8.15 or 7.17.29")
     check = commands.add_parser(
         "check",
         help="check a live cluster's task API responses against the JSON Schemas (read-only)",
@@ -65,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "-k", "--insecure", action="store_true", help="do not verify the TLS certificate"
     )
+    check.add_argument(
+        "--cacert", metavar="FILE", help="trust this CA file too (e.g. from `serve --tls`)"
+    )
     return parser
 
 
@@ -76,13 +127,24 @@ def serve(
 ) -> int:
     """Serve until SIGINT/SIGTERM (or `stop` is set); `ready` is set once the URL is printed."""
     settings = Settings(
-        seed=args.seed, nodes=args.nodes, tasks=args.tasks, version=args.es_version, tick=args.tick
+        seed=args.seed,
+        nodes=args.nodes,
+        tasks=args.tasks,
+        version=args.es_version,
+        tick=args.tick,
+        security=args.security,
     )
     clock = VirtualClock(tick=args.tick) if args.virtual else RealtimeClock(speed=args.speed)
     fake = FakeTasks(settings, clock=clock)
     fake.contract.strict = args.strict
     fake.contract.on_violation = log_violation
-    server = FakeTasksServer(fake, host=args.host, port=args.port, standalone=True)
+    scratch = None
+    tls = None
+    if args.tls:
+        if args.tls_dir is None:
+            scratch = tempfile.TemporaryDirectory(prefix="fake-tasks-tls-")
+        tls = make_tls(Path(args.tls_dir or (scratch.name if scratch else ".")))
+    server = FakeTasksServer(fake, host=args.host, port=args.port, standalone=True, tls=tls)
     server.start()
     stop = stop or threading.Event()
 
@@ -96,6 +158,11 @@ def serve(
         f"Elasticsearch {args.es_version}) at {server.url}",
         flush=True,
     )
+    if args.security:
+        print("fake-tasks: security on: user elastic, password changeme", flush=True)
+    if tls is not None:
+        print(f"fake-tasks: CA certificate {tls.ca_path}", flush=True)
+        print(f"fake-tasks: server certificate SHA-256 {tls.fingerprint}", flush=True)
     if ready is not None:
         ready.set()
     try:
@@ -105,6 +172,8 @@ def serve(
         pass
     finally:
         server.stop()
+        if scratch is not None:
+            scratch.cleanup()
         print("fake-tasks: stopped", file=sys.stderr, flush=True)
     return 0
 
@@ -113,6 +182,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else list(argv))
     if args.command == "serve":
         return serve(args)
+    if args.command == "versions":
+        print(describe_versions(args.version))
+        return 0
     if args.command == "check":
         try:
             return main_check(
@@ -121,11 +193,31 @@ def main(argv: Sequence[str] | None = None) -> int:
                 user=args.user,
                 timeout=args.timeout,
                 insecure=args.insecure,
+                ca_certs=args.cacert,
             )
         except ValueError as error:  # a malformed --header
             print(f"fake-tasks check: {error}", file=sys.stderr)
             return 2
     return 2
+
+
+def describe_versions(version: str | None) -> str:
+    """`fake-tasks versions [VERSION]`."""
+    if version is None:
+        lines = [f"{major}.{minor}" for major, minor in MINORS]
+        return f"emulated: {', '.join(lines)} (default {ES_VERSION})"
+    emulated = parse_version(version)
+    build = emulated.build
+    out = [
+        f"Elasticsearch {emulated.number}: build {build.hash} of {build.date}, Lucene "
+        f"{build.lucene}"
+        + ("" if "build_hash" in build.verified else " (build: placeholders, not verified)")
+    ]
+    for feature in FEATURES:
+        present = emulated.has(feature.key)
+        what = feature.what if present else feature.otherwise
+        out.append(f"  {'yes' if present else 'no '} {feature.key}: {what}")
+    return "\n".join(out)
 
 
 def log_violation(found: ResponseViolation) -> None:

@@ -10,10 +10,12 @@ import pytest
 
 from fake_tasks.scripting.fake import FakeTasks, Settings
 from fake_tasks.server import FakeTasksServer
+from fake_tasks.tls import make_tls
+from fake_tasks.versions import UnsupportedVersion, parse_version
 
-MARKER_KEYS = ("seed", "nodes", "tasks", "version", "tick")
-# marker kwargs for the teardown checks, not for Settings
-CHECK_KEYS = ("allow_unexpected", "allow_violations", "report_rejected")
+MARKER_KEYS = ("seed", "nodes", "tasks", "version", "tick", "security")
+# marker kwargs for the teardown checks and the host, not for Settings
+CHECK_KEYS = ("allow_unexpected", "allow_violations", "report_rejected", "tls")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -24,14 +26,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="seed of the generated cluster for every test (default 0; a marker overrides it)",
     )
+    group.addoption(
+        "--fake-tasks-tls",
+        action="store_true",
+        default=False,
+        help="serve every test's fake cluster over HTTPS (as the marker's tls=True does)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "fake_tasks(seed=None, nodes=None, tasks=None, version=None, tick=None, "
-        "allow_unexpected=False, allow_violations=False, report_rejected=False): configure the "
-        "fake Elasticsearch cluster of the `fake_tasks` fixture for this test; allow_unexpected "
+        "fake_tasks(seed=None, nodes=None, tasks=None, version=None, tick=None, security=None, "
+        "tls=False, allow_unexpected=False, allow_violations=False, report_rejected=False): "
+        "configure the fake Elasticsearch cluster of the `fake_tasks` fixture for this test "
+        "(version: the Elasticsearch version to emulate; security: True or a Security; tls: "
+        "serve it over HTTPS with a throwaway CA); allow_unexpected "
         "keeps requests no route matched from failing it, allow_violations responses that break "
         "their JSON Schema (a deliberately invalid scripted body); report_rejected fails the test "
         "on requests the fake refused as invalid (400)",
@@ -76,23 +86,51 @@ def _settings(request: pytest.FixtureRequest) -> Settings:
         values.update(
             {k: v for k, v in marker.kwargs.items() if v is not None and k in MARKER_KEYS}
         )
+    if "version" in values:
+        try:
+            parse_version(values["version"])
+        except UnsupportedVersion as error:
+            raise pytest.UsageError(f"@pytest.mark.fake_tasks(version=...): {error}") from None
     return Settings(**values)
 
 
+@pytest.fixture(scope="session")
+def fake_tasks_tls_server(
+    fake_tasks_listen_address: tuple[str, int], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[FakeTasksServer]:
+    """The session's HTTPS server (started on first use): a throwaway CA signs its certificate."""
+    host, _ = fake_tasks_listen_address
+    server = FakeTasksServer(host=host, tls=make_tls(tmp_path_factory.mktemp("fake-tasks-tls")))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture
-def fake_tasks(
-    fake_tasks_server: FakeTasksServer, request: pytest.FixtureRequest
-) -> Iterator[FakeTasks]:
-    """A fresh fake cluster for this test, served at `fake_tasks.url`."""
+def fake_tasks(request: pytest.FixtureRequest) -> Iterator[FakeTasks]:
+    """A fresh fake cluster for this test, served at `fake_tasks.url`.
+
+    Over HTTPS with `@pytest.mark.fake_tasks(tls=True)` or `--fake-tasks-tls`: then
+    `fake_tasks.ca_certs` and `fake_tasks.fingerprint` let clients verify the server.
+    """
+    settings = _settings(request)
+    marker = request.node.get_closest_marker("fake_tasks")
+    tls = request.config.getoption("--fake-tasks-tls") or bool(
+        marker is not None and marker.kwargs.get("tls")
+    )
+    fake_tasks_server: FakeTasksServer = request.getfixturevalue(
+        "fake_tasks_tls_server" if tls else "fake_tasks_server"
+    )
     fake = fake_tasks_server.fake
-    fake.reset(_settings(request))
+    fake.reset(settings)
     host = fake_tasks_server.host
     if hasattr(host, "clear_log"):
         host.clear_log()
     yield fake
     __tracebackhide__ = True
     fake.check()
-    marker = request.node.get_closest_marker("fake_tasks")
     _check_contract(fake, marker)
     if not (marker is not None and marker.kwargs.get("allow_unexpected")):
         report = fake.journal.unexpected_report()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import ssl
 import threading
 from typing import TYPE_CHECKING, Protocol
 
@@ -15,6 +16,7 @@ from fake_tasks.rest.app import App
 from fake_tasks.rest.checks import RAW_HEADERS
 from fake_tasks.rest.delivery import Dropped, body_complete
 from fake_tasks.scripting.fake import FakeTasks
+from fake_tasks.tls import TlsFiles
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -61,8 +63,12 @@ class _QuickStopHTTPServer(HTTPServer):
 class HttpServerHost:
     """The app behind one catch-all pytest-httpserver handler, in a threaded server."""
 
-    def __init__(self, app: App, host: str, port: int) -> None:
-        self.httpserver = _QuickStopHTTPServer(host=host, port=port, threaded=True)
+    def __init__(
+        self, app: App, host: str, port: int, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
+        self.httpserver = _QuickStopHTTPServer(
+            host=host, port=port, ssl_context=ssl_context, threaded=True
+        )
         self.httpserver.expect_request(re.compile(".*"), method=METHOD_ALL).respond_with_handler(
             app.handle
         )
@@ -87,9 +93,16 @@ class HttpServerHost:
 class WerkzeugHost:
     """The app on werkzeug's threaded server, for long-running use (keeps no request log)."""
 
-    def __init__(self, app: App, host: str, port: int) -> None:
+    def __init__(
+        self, app: App, host: str, port: int, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
         self._server: BaseWSGIServer = make_server(
-            host, port, app, threaded=True, request_handler=EsRequestHandler
+            host,
+            port,
+            app,
+            threaded=True,
+            request_handler=EsRequestHandler,
+            ssl_context=ssl_context,
         )
         self._thread: threading.Thread | None = None
 
@@ -110,7 +123,8 @@ class WerkzeugHost:
 
     @property
     def url(self) -> str:
-        return f"http://{self._server.host}:{self._server.port}"
+        scheme = "https" if self._server.ssl_context is not None else "http"
+        return f"{scheme}://{self._server.host}:{self._server.port}"
 
 
 class FakeTasksServer:
@@ -123,13 +137,17 @@ class FakeTasksServer:
         host: str = "127.0.0.1",
         port: int = 0,
         standalone: bool = False,
+        tls: TlsFiles | None = None,
     ) -> None:
+        """`tls`: serve HTTPS with this certificate (`fake_tasks.tls.make_tls`)."""
         self.fake = fake or FakeTasks()
         self.app = App(self.fake)
+        self.tls = tls
+        context = tls.server_context() if tls is not None else None
         self.host: Host = (
-            WerkzeugHost(self.app, host, port)
+            WerkzeugHost(self.app, host, port, context)
             if standalone
-            else HttpServerHost(self.app, host, port)
+            else HttpServerHost(self.app, host, port, context)
         )
 
     @property
@@ -139,6 +157,9 @@ class FakeTasksServer:
     def start(self) -> FakeTasksServer:
         self.host.start()
         self.fake.url = self.url
+        if self.tls is not None:
+            self.fake.ca_certs = str(self.tls.ca_path)
+            self.fake.fingerprint = self.tls.fingerprint
         return self
 
     def stop(self) -> None:

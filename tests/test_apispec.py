@@ -138,12 +138,13 @@ def test_types_and_enums_match_the_rest_api_spec(api: str) -> None:
             assert param.default == spec["default"], name
 
 
-def test_group_by_is_the_only_undocumented_parameter() -> None:
+def test_the_undocumented_parameters_are_group_by_and_follow_relocations() -> None:
     undocumented = {(d.api, d.param) for d in apispec.DEVIATIONS if d.kind == "undocumented"}
     assert undocumented == {
         ("tasks.cancel", "group_by"),
         ("update_by_query_rethrottle", "group_by"),  # RestRethrottleAction serves all three
         ("delete_by_query_rethrottle", "group_by"),
+        ("tasks.get", "follow_relocations"),  # read from 9.5 on
     }
 
 

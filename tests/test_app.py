@@ -12,6 +12,7 @@ from expected import TASK_INFO_ORDER
 from werkzeug.test import Client, TestResponse
 
 from fake_tasks import FakeTasks, Settings, Task
+from fake_tasks.versions import DEFAULT_VERSION
 
 LIST = "cluster:monitor/tasks/lists"
 TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
@@ -99,7 +100,7 @@ def test_root_is_pretty_by_default_in_main_response_order(client: Client, fake: 
         "minimum_wire_compatibility_version",
         "minimum_index_compatibility_version",
     ]
-    assert body["version"]["number"] == "9.1.0"
+    assert body["version"]["number"] == DEFAULT_VERSION
     assert body["version"]["build_flavor"] == "default"
     assert body["tagline"] == "You Know, for Search"
     assert body["cluster_name"] == fake.cluster.name

@@ -347,6 +347,15 @@ def build_corpus() -> list[Sample]:
         ("PUT", "/_rollup/job/nobody"),
     ):
         corpus.send(f"rollup {method} {url}", method, url)
+    # security: off, then on with a monitoring user
+    corpus.send("authenticate, security off", "GET", "/_security/_authenticate")
+    fake.security.add_role("watcher", cluster=["monitor"])
+    fake.security.add_user("watch", "s3cret", ["watcher"])
+    auth = {"Authorization": "Basic d2F0Y2g6czNjcmV0"}  # watch:s3cret
+    corpus.send("authenticate", "GET", "/_security/_authenticate", headers=auth)
+    corpus.send("no credentials", "GET", "/_tasks")
+    corpus.send("not granted", "POST", "/_tasks/_cancel", headers=auth)
+    fake.security.enabled = False
     assert not fake.violations, "\n".join(str(v) for v in fake.violations)
     return corpus.samples
 
@@ -360,7 +369,7 @@ def test_corpus_covers_every_route_status_and_shape(corpus: list[Sample]) -> Non
     routes = {(route.api, route.method) for route in ROUTES} - {("info", "HEAD")}
     assert routes <= {(s.api, s.method) for s in corpus}
     statuses = Counter(s.status for s in corpus)
-    assert {200, 400, 404, 405, 429, 502} <= set(statuses), statuses
+    assert {200, 400, 401, 403, 404, 405, 429, 502} <= set(statuses), statuses
     schemas = {
         contract.schema_for(s.api, s.status, s.body) if s.api else contract.error_schema(s.body)
         for s in corpus

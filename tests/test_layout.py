@@ -13,18 +13,20 @@ PACKAGE = Path(__file__).resolve().parents[1] / "fake_tasks"
 LAYERS = {
     "errors": 0,
     "spec": 0,
+    "versions": 0,
     "cluster": 1,
     "contract": 1,
     "actions": 2,
     "scripting": 3,
     "rest": 4,
+    "tls": 0,
     "server": 5,
     "plugin": 6,
     "cli": 6,
     "__init__": 7,
     "__main__": 7,
 }
-PURE = ("errors", "spec", "cluster", "contract", "actions")
+PURE = ("errors", "spec", "versions", "cluster", "contract", "actions")
 
 
 def module_name(path: Path) -> str:

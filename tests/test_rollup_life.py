@@ -11,8 +11,8 @@ from werkzeug.test import Client
 
 from fake_tasks import FakeTasks, FakeTasksError, Settings
 from fake_tasks.rest.app import App
-from fake_tasks.rest.render import build_hash
 from fake_tasks.rest.render_rollup import DEPRECATION
+from fake_tasks.versions import parse_version
 
 JOB: dict[str, Any] = {
     "index_pattern": "sensor-*",
@@ -233,7 +233,8 @@ def test_the_deprecation_warning_by_version(version: str, warns: bool) -> None:
         response = client.open(url, method=method)
         warning = response.headers.get("Warning")
         if warns:
-            assert warning == f'299 Elasticsearch-{version}-{build_hash(version)} "{DEPRECATION}"'
+            build = parse_version(version).build.hash
+            assert warning == f'299 Elasticsearch-{version}-{build} "{DEPRECATION}"'
         else:
             assert warning is None
     # no Warning for a request refused before the action runs

@@ -117,7 +117,7 @@ def put_job(
                 '.rollup.job.RollupJobConfig.getGroupConfig()" is null',
                 500,
             )
-        if check_usage and cluster.at_least(8, 15) and not _has_rollup_usage(cluster):
+        if check_usage and cluster.has("rollup_put_restricted") and not _has_rollup_usage(cluster):
             raise IllegalArgumentError(
                 "new rollup jobs are not allowed in clusters that don't have any rollup usage,"
                 " since rollup has been deprecated"
@@ -140,7 +140,7 @@ def put_job(
 def _store_in_rollup_index(cluster: Cluster, config: RollupJobConfig) -> None:
     """`createIndex`, or `updateMapping` when the rollup index exists."""
     name = config.rollup_index
-    version = "" if cluster.at_least(9) else cluster.version
+    version = "" if cluster.has("rollup_version_meta_empty") else cluster.version
     index = cluster.indices.get(name)
     if index is None:
         try:
@@ -168,7 +168,7 @@ def _store_in_rollup_index(cluster: Cluster, config: RollupJobConfig) -> None:
             f"{prefix}to find rollup meta key [_rollup] in mapping of rollup index [{name}] but not"
             " found)."
         )
-    if not cluster.at_least(9) and meta.get("rollup-version") is None:
+    if not cluster.has("rollup_version_meta_empty") and meta.get("rollup-version") is None:
         raise IllegalStateError(
             f"Could not determine version of existing rollup metadata for index [{name}]"
         )
@@ -196,7 +196,7 @@ def _start_persistent_task(
     cluster: Cluster, config: RollupJobConfig, behaviour: Behaviour
 ) -> RollupJob:
     job = RollupJob(config, cluster.now_ns(), catalog=cluster.indices, behaviour=behaviour)
-    if not cluster.at_least(8):
+    if cluster.has("rollup_upgraded_doc_id"):
         job.upgraded_doc_id = True
     task = cluster.start_task(
         TASK_ACTION,
@@ -230,7 +230,7 @@ def start_job(cluster: Cluster, job_id: str) -> None:
         job = find_job(cluster, job_id)
         if job is None:
             raise _missing(job_id)
-        job.start(cluster.now_ns(), acknowledge_started=cluster.at_least(8))
+        job.start(cluster.now_ns(), acknowledge_started=cluster.has("rollup_restart_acknowledged"))
         cluster.changed.notify_all()
 
 
@@ -258,7 +258,7 @@ def stop_job(cluster: Cluster, job_id: str, *, wait: bool, timeout_ns: int, time
                     f"Timed out after [{string_rep(timeout)}] while waiting for rollup job "
                     f"[{job_id}] to stop. State was [{job.state}]"
                 )
-                if not cluster.at_least(9):
+                if not cluster.has("timeout_429"):
                     error.status = 500
                 raise error
             change = job.next_change_ns()

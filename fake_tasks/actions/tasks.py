@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from fake_tasks.actions import relocation
 from fake_tasks.cluster.ids import TaskId
 from fake_tasks.cluster.matching import match_any, resolve_nodes
 from fake_tasks.cluster.model import DEFAULT_CANCEL_REASON, Cluster, Task, TaskInfo
+from fake_tasks.cluster.relocation import handoff_refusal
 from fake_tasks.cluster.timevalue import human
 from fake_tasks.errors import (
     ActionRequestValidationError,
@@ -72,6 +74,7 @@ class GetRequest:
     task_id: TaskId | None
     wait_for_completion: bool = False
     timeout_ns: int | None = None
+    follow_relocations: bool = True  # 9.5+: a relocated reindex is followed to its new task
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,7 @@ class CancelRequest:
 def timeout_error(cluster: Cluster, timeout_ns: int) -> EsTimeoutError:
     """`timed out after [30s/30000ms]`; 429 since 9.0, 500 before."""
     error = EsTimeoutError(f"timed out after [{human(timeout_ns)}/{timeout_ns // 1_000_000}ms]")
-    if cluster.major_version < 9:
+    if not cluster.has("timeout_429"):
         error.status = 500
     return error
 
@@ -148,6 +151,8 @@ def list_tasks(cluster: Cluster, request: ListRequest) -> TasksResult:
                         key=lambda f: targets.index(f.node_id),
                     )
                     infos = {k: v for k, v in infos.items() if v.node not in late}
+            if cluster.has("reindex_relocation"):
+                infos = relocation.deduplicate(infos)
             return TasksResult(
                 tasks=list(infos.values()), node_failures=failures, task_failures=task_failures
             )
@@ -177,7 +182,7 @@ def _start_list_tasks(
     cluster: Cluster, targets: list[str], headers: Mapping[str, str]
 ) -> list[Task]:
     seq = cluster.next_request_number()
-    cancellable = cluster.at_least(8, 9)  # list tasks are cancellable since 8.9 (PR #96283)
+    cancellable = cluster.has("list_tasks_cancellable")
     parent = cluster.start_task(
         LIST_ACTION,
         node=cluster.local_node_id,
@@ -201,7 +206,21 @@ def _start_list_tasks(
 
 
 def get_task(cluster: Cluster, request: GetRequest) -> GetResult:
-    """`TransportGetTaskAction`: running tasks, then stored results, then the 404s."""
+    """`TransportGetTaskAction`, following a relocated reindex unless asked not to (9.5+)."""
+    result = _get_task(cluster, request)
+    if not (request.follow_relocations and cluster.has("reindex_relocation")):
+        return result
+    return relocation.follow(
+        result,
+        lambda r: r.completed,
+        lambda r: (r.task, r.error),
+        lambda task_id: _get_task(cluster, replace(request, task_id=task_id)),
+        lambda r, info: replace(r, task=info),
+    )
+
+
+def _get_task(cluster: Cluster, request: GetRequest) -> GetResult:
+    """Running tasks, then stored results, then the 404s."""
     task_id = request.task_id
     if task_id is None:
         raise ActionRequestValidationError("task id is required")
@@ -268,6 +287,9 @@ def cancel_tasks(cluster: Cluster, request: CancelRequest) -> TasksResult:
             ]
         task_failures = _task_failures(cluster, chosen)
         chosen = [t for t in chosen if t.task_id not in cluster.task_failures]
+        refused = [(t, e) for t in chosen if (e := handoff_refusal(t)) is not None]
+        task_failures += [TaskFailure(t.task_id, e.http_status(), e) for t, e in refused]
+        chosen = [t for t in chosen if handoff_refusal(t) is None]
         for task in chosen:
             cluster.cancel(task, request.reason)
         now = cluster.now_ns()
@@ -280,6 +302,33 @@ def cancel_tasks(cluster: Cluster, request: CancelRequest) -> TasksResult:
 
 
 def _cancel_target(
+    cluster: Cluster, request: CancelRequest
+) -> tuple[list[Task], FailedNodeError | None]:
+    """The task a cancel by id reaches; from 9.5 also the tasks continuing it after a
+    relocation, on any node (`TransportCancelTasksAction.processTasks` matches original ids)."""
+    chosen, failure = _direct_cancel_target(cluster, request)
+    if request.task_id is None or not cluster.has("reindex_relocation"):
+        return chosen, failure
+    continued = [
+        t
+        for t in cluster.tasks()
+        if t.original == request.task_id
+        and t.cancellable
+        and _matches(t, request.actions, request.parent_task_id)
+    ]
+    if not continued:
+        return chosen, failure
+    missing = (
+        failure is not None
+        and failure.caused_by is not None
+        and (
+            failure.caused_by.es_type in ("resource_not_found_exception", "no_such_node_exception")
+        )
+    )
+    return [*chosen, *continued], None if missing else failure
+
+
+def _direct_cancel_target(
     cluster: Cluster, request: CancelRequest
 ) -> tuple[list[Task], FailedNodeError | None]:
     task_id = request.task_id

@@ -20,6 +20,7 @@ from fake_tasks.cluster.rollup import RollupJobs
 from fake_tasks.cluster.tasks import Progress, ResultFn, StatusFn, StoredResult, Task, TaskInfo
 from fake_tasks.cluster.timevalue import seconds_to_nanos
 from fake_tasks.errors import EsError, FakeTasksError, TaskCancelledError, TransportFailure
+from fake_tasks.versions import DEFAULT_VERSION, EsVersion, parse_version
 
 __all__ = [
     "DEFAULT_CANCEL_REASON",
@@ -38,7 +39,7 @@ __all__ = [
 ]
 
 DEFAULT_CANCEL_REASON = "by user request"
-ES_VERSION = "9.1.0"
+ES_VERSION = DEFAULT_VERSION
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ class Cluster:
         clock: Clock | None = None,
         name: str = "fake-cluster",
         uuid: str = "Wl9mYWtlLXRhc2tzLXV1aWQ",
-        version: str = ES_VERSION,
+        version: str | EsVersion = ES_VERSION,
         first_task_id: int | Mapping[str, int] = 1,
         max_wait: float | str = "60s",
     ) -> None:
@@ -101,14 +102,15 @@ class Cluster:
         self.clock: Clock = clock if clock is not None else VirtualClock()
         self.name = name
         self.uuid = uuid
-        self.version = version
+        self.es_version = parse_version(version)
+        self.version = self.es_version.number
         self.nodes: dict[str, Node] = {node.id: node for node in nodes}
         self.local_node_id = nodes[0].id
         self.master_node_id = next(
             (node.id for node in nodes if "master" in node.roles), nodes[0].id
         )
         self.max_wait_ns = seconds_to_nanos(max_wait, "max_wait")
-        self.indices = IndexCatalog(self.clock, version)
+        self.indices = IndexCatalog(self.clock, self.version)
         self.rollup = RollupJobs()
         self.bulk = BulkScript()
         self.health = HealthScript()
@@ -453,12 +455,15 @@ class Cluster:
 
     @property
     def major_version(self) -> int:
-        return int(self.version.split(".")[0])
+        return self.es_version.major
 
     def at_least(self, major: int, minor: int = 0) -> bool:
         """Whether the emulated Elasticsearch version is `major.minor` or newer."""
-        parts = [int(p) for p in self.version.split(".")[:2] if p.isdigit()]
-        return tuple(parts + [0] * (2 - len(parts))) >= (major, minor)
+        return self.es_version.at_least(major, minor)
+
+    def has(self, feature: str) -> bool:
+        """Whether the emulated version has a behaviour of `fake_tasks.versions.FEATURES`."""
+        return self.es_version.has(feature)
 
     # -- internals -----------------------------------------------------------------------------
 

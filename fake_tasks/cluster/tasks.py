@@ -52,6 +52,9 @@ class TaskInfo:
     cancelled: bool | None
     parent_task_id: TaskId | None
     headers: Mapping[str, str]
+    # a task continuing a relocated one (9.5+): the first task's id and start
+    original_task_id: TaskId | None = None
+    original_start_time_ms: int | None = None
 
     @property
     def task_id(self) -> TaskId:
@@ -98,6 +101,11 @@ class Task:
     # when a cancel at the given instant is honoured, if the task decides (None: never)
     cancel_end: Callable[[int], int | None] | None = None
     progress: Progress | None = None
+    # relocation (cluster/relocation.py): the task this one continues, and the destination of
+    # a hand-off under way (the task refuses cancels until it ends)
+    original: TaskId | None = None
+    original_start_ns: int | None = None
+    handoff_to: TaskId | None = None
     task_id: TaskId = field(init=False, repr=False)
     end_event: Scheduled | None = field(default=None, init=False, repr=False)
 
@@ -153,4 +161,6 @@ class Task:
             (self.cancel_reason is not None) if include_cancelled else None,
             self.parent,
             self.headers,
+            self.original,
+            None if self.original_start_ns is None else self.original_start_ns // 1_000_000,
         )

@@ -122,14 +122,15 @@ def check_cluster(
     timeout: float = 30.0,
     verify_tls: bool = True,
     send: Send | None = None,
+    ca_certs: str | None = None,
 ) -> CheckReport:
     """Exercise the task API at `url` without changing the cluster; check each response.
 
     `headers` go with every request (e.g. `basic_auth("elastic:secret")`); `send` replaces the
-    HTTP transport (tests).
+    HTTP transport (tests); `ca_certs` is a CA file to trust besides the system's.
     """
     base = url.rstrip("/")
-    sender = send or _urllib_sender(timeout, verify_tls)
+    sender = send or _urllib_sender(timeout, verify_tls, ca_certs)
     sent_headers = {"Accept": "application/json", "X-Opaque-Id": OPAQUE_ID, **(headers or {})}
     results: list[ProbeResult] = []
     probes = _probes()
@@ -236,8 +237,8 @@ def _reason(body: object) -> str | None:
     return None
 
 
-def _urllib_sender(timeout: float, verify_tls: bool) -> Send:
-    context = ssl.create_default_context()
+def _urllib_sender(timeout: float, verify_tls: bool, ca_certs: str | None = None) -> Send:
+    context = ssl.create_default_context(cafile=ca_certs)
     if not verify_tls:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
@@ -270,13 +271,16 @@ def main_check(
     user: str | None = None,
     timeout: float = 30.0,
     insecure: bool = False,
+    ca_certs: str | None = None,
     out: Callable[[str], None] = print,
 ) -> int:
     """The `fake-tasks check` command: print the report; 0 if every response matched, else 1."""
     headers = dict(parse_header(h) for h in header)
     if user is not None:
         headers.update(basic_auth(user))
-    report = check_cluster(url, headers=headers, timeout=timeout, verify_tls=not insecure)
+    report = check_cluster(
+        url, headers=headers, timeout=timeout, verify_tls=not insecure, ca_certs=ca_certs
+    )
     for line in report.lines():
         out(line)
     return 0 if report.ok else 1

@@ -64,6 +64,7 @@ _SUCCESS_SCHEMAS: Final[Mapping[str, str]] = {
     "indices.exists": "indices_get.json",
     "indices.delete": "acknowledged.json",
     "indices.get_mapping": "indices_get_mapping.json",
+    "security.authenticate": "security_authenticate.json",
 }
 
 _MAX_MESSAGE: Final = 400  # jsonschema quotes whole instances in some messages

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.datastructures import Headers
@@ -11,7 +11,7 @@ from werkzeug.wrappers import Request, Response
 from fake_tasks.cluster.model import ClusterClosed
 from fake_tasks.contract import schemas as contract
 from fake_tasks.errors import EsError, IllegalArgumentError, SimpleError
-from fake_tasks.rest import filterpath, render
+from fake_tasks.rest import authz, filterpath, render
 from fake_tasks.rest.checks import (
     check_content_type,
     check_opaque_id,
@@ -27,6 +27,7 @@ from fake_tasks.rest.handlers import route_for
 from fake_tasks.rest.params import Params
 from fake_tasks.rest.routing import Call, PlainText, Reply
 from fake_tasks.scripting.fake import FakeTasks
+from fake_tasks.scripting.security import Subject
 from fake_tasks.spec import APIS
 
 if TYPE_CHECKING:
@@ -87,6 +88,17 @@ class App:
     def dispatch(self, request: Request) -> Response:
         values = query_values(request)
         try:
+            # With security on, 8.8+ authenticates in the HTTP layer, before anything is read.
+            subject = (
+                self._authenticate(request)
+                if self.fake.cluster.has("http_layer_authentication")
+                else None
+            )
+        except EsError as error:
+            return self.respond(
+                request, error.http_status(), error.body(), None, headers=error_headers(error)
+            )
+        try:
             compat = compatible_with(request.headers.get("Accept"), self.fake.cluster.major_version)
         except EsError as error:  # the media type itself is wrong: answer plain JSON
             self._note_rejected(request, error.http_status(), error.reason)
@@ -95,7 +107,7 @@ class App:
         try:
             # The HTTP layer checks headers and creates the channel (pretty, human) before
             # RestController validates error_trace.
-            check_opaque_id(request)
+            check_opaque_id(request, full_error=self.fake.cluster.has("opaque_id_full_error"))
             pretty = response_flag(values, "pretty")
             human = response_flag(values, "human")
             stack_trace = response_flag(values, "error_trace", simple=True)
@@ -106,7 +118,9 @@ class App:
             self._note_rejected(request, error.http_status(), error.reason)
             return self.respond(request, error.http_status(), error.body(), compat, pretty=pretty)
         try:
-            reply = self._route(request, values, human=bool(human), stack_trace=bool(stack_trace))
+            reply = self._route(
+                request, values, human=bool(human), stack_trace=bool(stack_trace), subject=subject
+            )
         except SimpleError as error:
             return self.respond(
                 request, error.status, error.body(), compat, pretty=pretty, headers=error.headers
@@ -114,14 +128,14 @@ class App:
         except EsError as error:
             if error.es_type in _VALIDATION_ERRORS:
                 self._note_rejected(request, error.http_status(), error.reason)
-            body = error.body(stack_trace=bool(stack_trace))
+            body = error.body(stack_trace=bool(stack_trace) and error.http_status() != 401)
             return self.respond(
                 request,
                 error.http_status(),
                 body,
                 compat,
                 pretty=pretty,
-                headers=error.response_headers,
+                headers={**error_headers(error), **error.response_headers},
             )
         except ClusterClosed as error:
             body = EsError.custom("node_closed_exception", str(error), 503).body()
@@ -139,7 +153,13 @@ class App:
         )
 
     def _route(
-        self, request: Request, values: dict[str, str], *, human: bool, stack_trace: bool
+        self,
+        request: Request,
+        values: dict[str, str],
+        *,
+        human: bool,
+        stack_trace: bool,
+        subject: Subject | None = None,
     ) -> Reply:
         path = request.path
         match = route_for(request.method, path)
@@ -164,6 +184,8 @@ class App:
         has_body = bool(request.content_length) or bool(body)
         if has_body:
             check_content_type(request)
+        if not self.fake.cluster.has("http_layer_authentication"):
+            subject = self._authenticate(request)  # `SecurityRestFilter` wraps the handler
         cluster = self.fake.cluster
         cluster.clock.on_request()
         call = Call(
@@ -176,6 +198,7 @@ class App:
             stack_trace=stack_trace,
             body=body,
             accept=request.headers.get("Accept"),
+            subject=subject,
         )
         run = match.route.prepare(call)
         call.params.check_unrecognized()
@@ -183,7 +206,14 @@ class App:
             raise IllegalArgumentError(
                 f"request [{request.method} {path}] does not support having a body"
             )
+        # the transport action is authorized, on the indices it names
+        authz.authorize(self.fake, subject, api.name, match.path_params.get("index"))
         return run()
+
+    def _authenticate(self, request: Request) -> Subject | None:
+        return authz.authenticate(
+            self.fake, request.headers.get("Authorization"), request_uri(request), request.method
+        )
 
     def respond(
         self,
@@ -193,7 +223,7 @@ class App:
         compat: str | None,
         *,
         pretty: bool | None = None,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, str | Sequence[str]] | None = None,
         filter_path: str | None = None,
     ) -> Response:
         """The HTTP response for a JSON-ready `body` (None: no body).
@@ -211,16 +241,23 @@ class App:
         if filter_path is not None and body is not None:
             body = filterpath.apply(body, filter_path)
         out = Headers()
-        out.add(*PRODUCT_HEADER)
+        if sent_status not in (401, 403):  # `RestResponse.filterHeaders`
+            out.add(*PRODUCT_HEADER)
         opaque = opaque_ids(request)
         if opaque:
             out.add("X-Opaque-Id", opaque[0])
         for name, value in (headers or {}).items():
-            out.add(name, value)
+            for each in [value] if isinstance(value, str) else value:
+                out.add(name, each)
         if body is None:
             out.add("content-type", "text/plain; charset=UTF-8")
             return Response(b"", status=sent_status, headers=out)
-        out.add("content-type", compat or "application/json")
+        json_type = (
+            "application/json; charset=UTF-8"
+            if self.fake.cluster.has("json_charset")
+            else "application/json"
+        )
+        out.add("content-type", compat or json_type)
         data = render.to_json(body, pretty=bool(pretty))
         if found is None:
             return Response(data, status=sent_status, headers=out)
@@ -228,7 +265,10 @@ class App:
 
     @staticmethod
     def _plain(
-        request: Request, status: int, body: PlainText, headers: Mapping[str, str] | None
+        request: Request,
+        status: int,
+        body: PlainText,
+        headers: Mapping[str, str | Sequence[str]] | None,
     ) -> Response:
         """A `text/plain` answer (`_cat` tables, hot threads): no JSON, no filter, no contract."""
         out = Headers()
@@ -237,7 +277,8 @@ class App:
         if opaque:
             out.add("X-Opaque-Id", opaque[0])
         for name, value in (headers or {}).items():
-            out.add(name, value)
+            for each in [value] if isinstance(value, str) else value:
+                out.add(name, each)
         out.add("content-type", "text/plain; charset=UTF-8")
         return Response(body.encode(), status=status, headers=out)
 
@@ -261,6 +302,11 @@ class App:
             self.fake.contract.reject(
                 f"{request.method} {request_uri(request)}", status, str(reason)
             )
+
+
+def error_headers(error: EsError) -> dict[str, list[str]]:
+    """The exception's headers go out as response headers too (`RestResponse` copies them)."""
+    return {name: list(values) for name, values in error.headers.items()}
 
 
 # ES exceptions the fake raises for a request it refuses as invalid (a parameter, header or id).

@@ -41,9 +41,13 @@ def response_flag(values: Mapping[str, str], name: str, *, simple: bool = False)
     raise IllegalArgumentError(message)
 
 
-def check_opaque_id(request: Request) -> None:
+def check_opaque_id(request: Request, *, full_error: bool = True) -> None:
+    """Two different `X-Opaque-Id` values: a full JSON 400 since 8.8, the simple body before."""
     if len(set(opaque_ids(request))) > 1:
-        raise IllegalArgumentError("multiple values for single-valued header [X-Opaque-Id].")
+        message = "multiple values for single-valued header [X-Opaque-Id]."
+        if not full_error:
+            raise SimpleError(400, message)
+        raise IllegalArgumentError(message)
 
 
 def compatible_with(accept: str | None, major: int) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -44,6 +43,11 @@ def task_info(info: TaskInfo, *, human: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {
         "node": info.node,
         "id": info.id,
+    }
+    relocated = info.original_task_id is not None and info.original_task_id != info.task_id
+    if relocated:
+        out["original_task_id"] = str(info.original_task_id)
+    out |= {
         "type": info.type,
         "action": info.action,
     }
@@ -57,6 +61,10 @@ def task_info(info: TaskInfo, *, human: bool = False) -> dict[str, Any]:
     if human:
         out["running_time"] = human_time(info.running_time_ns)
     out["running_time_in_nanos"] = info.running_time_ns
+    if relocated and info.original_start_time_ms is not None:
+        if human:
+            out["original_start_time"] = iso_millis(info.original_start_time_ms)
+        out["original_start_time_in_millis"] = info.original_start_time_ms
     out["cancellable"] = info.cancellable
     if info.cancellable and info.cancelled is not None:
         out["cancelled"] = info.cancelled
@@ -159,14 +167,10 @@ def get_response(
     return out
 
 
-def build_hash(version: str) -> str:
-    return hashlib.sha1(f"fake-tasks {version}".encode()).hexdigest()
-
-
 def cluster_info(cluster: Cluster) -> dict[str, Any]:
-    """`GET /`: what clients read for the product and version checks."""
+    """`GET /`: what clients read for the product and version checks (docs/versions.md)."""
     local = cluster.nodes[cluster.local_node_id]
-    major = cluster.major_version
+    build = cluster.es_version.build
     return {
         "name": local.name,
         "cluster_name": cluster.name,
@@ -175,12 +179,12 @@ def cluster_info(cluster: Cluster) -> dict[str, Any]:
             "number": cluster.version,
             "build_flavor": "default",
             "build_type": "docker",
-            "build_hash": build_hash(cluster.version),
-            "build_date": "2025-07-17T22:10:47.000000000Z",
+            "build_hash": build.hash,
+            "build_date": build.date,
             "build_snapshot": False,
-            "lucene_version": "10.2.2" if major >= 9 else "9.12.0",
-            "minimum_wire_compatibility_version": "8.19.0" if major >= 9 else "7.17.0",
-            "minimum_index_compatibility_version": "8.0.0" if major >= 9 else "7.0.0",
+            "lucene_version": build.lucene,
+            "minimum_wire_compatibility_version": build.minimum_wire_compatibility,
+            "minimum_index_compatibility_version": build.minimum_index_compatibility,
         },
         "tagline": "You Know, for Search",
     }
@@ -199,7 +203,7 @@ def nodes_info(cluster: Cluster, node_ids: Sequence[str]) -> dict[str, Any]:
             "version": cluster.version,
             "build_flavor": "default",
             "build_type": "docker",
-            "build_hash": build_hash(cluster.version),
+            "build_hash": cluster.es_version.build.hash,
             "roles": list(node.roles),
         }
         if node.attributes:  # only if non-empty, as in `NodesInfoResponse.toXContent`

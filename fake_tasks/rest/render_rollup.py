@@ -20,10 +20,9 @@ DEPRECATION = (
 
 def warning_headers(cluster: Cluster) -> dict[str, str]:
     """`Rollup.DEPRECATION_MESSAGE`, logged by every rollup transport action from 9.0."""
-    if not cluster.at_least(9):
+    if not cluster.has("rollup_deprecation_warning"):
         return {}
-    hash_ = render.build_hash(cluster.version)
-    return {"Warning": f'299 Elasticsearch-{cluster.version}-{hash_} "{DEPRECATION}"'}
+    return {"Warning": cluster.es_version.warning_header(DEPRECATION)}
 
 
 def jobs(found: Iterable[RollupJob]) -> dict[str, Any]:

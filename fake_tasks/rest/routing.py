@@ -8,6 +8,7 @@ from typing import Any
 
 from fake_tasks.cluster.model import Cluster
 from fake_tasks.rest.params import Params, similarity
+from fake_tasks.scripting.security import Subject
 
 
 @dataclass
@@ -23,6 +24,7 @@ class Call:
     stack_trace: bool = False
     body: bytes = b""
     accept: str | None = None
+    subject: Subject | None = None  # who the request authenticated as (security on)
 
 
 class PlainText(str):

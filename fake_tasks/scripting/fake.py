@@ -22,8 +22,10 @@ from fake_tasks.scripting.bulk import BulkScripting
 from fake_tasks.scripting.faults import Fault, Faults, Rule, TaskOperationFailure, node_cause
 from fake_tasks.scripting.indices import IndexScripting
 from fake_tasks.scripting.journal import Journal
+from fake_tasks.scripting.relocation import RelocationScripting
 from fake_tasks.scripting.requests import Match
 from fake_tasks.scripting.rollup import RollupScripting
+from fake_tasks.scripting.security import Security
 
 
 @dataclass(frozen=True)
@@ -35,9 +37,12 @@ class Settings:
     tasks: int = 30
     version: str = ES_VERSION
     tick: float | str = "1s"
+    # security emulation: None/False off, True the built-in `elastic` user, or a `Security`
+    # (copied for each reset, so a test's changes never leak into the next)
+    security: bool | Security | None = None
 
 
-class FakeTasks(IndexScripting, RollupScripting, BulkScripting):
+class FakeTasks(IndexScripting, RollupScripting, BulkScripting, RelocationScripting):
     """A fake Elasticsearch cluster's task API state, and the calls tests script it with.
 
     The HTTP app reads `cluster` for every request; `reset` swaps in a freshly generated one.
@@ -47,11 +52,15 @@ class FakeTasks(IndexScripting, RollupScripting, BulkScripting):
         self.settings = settings or Settings()
         self._given_clock = clock
         self.url: str | None = None
+        # set by an HTTPS server: the CA file clients trust, the server certificate's SHA-256
+        self.ca_certs: str | None = None
+        self.fingerprint: str | None = None
         self.server_errors: list[BaseException] = []
         self._lock = threading.Lock()
         self.faults = Faults(self.settings.seed)
         self.journal = Journal()
         self.contract = ContractLog()
+        self.security = _security(self.settings.security)
         self.cluster = self._build()
 
     def _build(self) -> Cluster:
@@ -94,6 +103,7 @@ class FakeTasks(IndexScripting, RollupScripting, BulkScripting):
             self.faults.reset(self.settings.seed)
             self.journal.clear()
             self.contract.clear()
+            self.security = _security(self.settings.security)
 
     # -- time ----------------------------------------------------------------------------------
 
@@ -396,3 +406,9 @@ class FakeTasks(IndexScripting, RollupScripting, BulkScripting):
         if isinstance(error, str):
             error = IllegalStateError(error)
         return self.faults.add_task_failure(task_id, error)
+
+
+def _security(setting: bool | Security | None) -> Security:
+    if isinstance(setting, Security):
+        return setting.copy()
+    return Security.default() if setting else Security()

@@ -300,7 +300,7 @@ def node_cause(
     """The exception a list request gets from a failed node: `disconnected` or `timeout`."""
     target = cluster.node(node)
     if cause == "disconnected":
-        status = 502 if cluster.at_least(8, 18) else 500
+        status = 502 if cluster.has("connect_transport_502") else 500
         return NodeDisconnectedError(
             target.name, target.transport_address, LIST_NODE_ACTION, "disconnected", status=status
         )

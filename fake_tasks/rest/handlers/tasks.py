@@ -75,6 +75,9 @@ def prepare_get(call: Call) -> Run:
         task_id=p.task_id("task_id"),
         wait_for_completion=p.boolean("wait_for_completion"),
         timeout_ns=p.time_ns("timeout"),
+        follow_relocations=(
+            p.boolean("follow_relocations") if call.cluster.has("follow_relocations") else True
+        ),
     )
 
     def run() -> Reply:
