@@ -13,6 +13,8 @@ from fake_tasks.contract import schemas as contract
 from fake_tasks.errors import EsError, IllegalArgumentError, SimpleError
 from fake_tasks.rest import authz, filterpath, render
 from fake_tasks.rest.checks import (
+    BAD_REQUEST,
+    Unanswered,
     check_content_type,
     check_opaque_id,
     compatible_with,
@@ -25,7 +27,7 @@ from fake_tasks.rest.checks import (
 from fake_tasks.rest.delivery import Dropped, Sent, body_complete, deliver, describe
 from fake_tasks.rest.handlers import route_for
 from fake_tasks.rest.params import Params
-from fake_tasks.rest.routing import Call, PlainText, Reply
+from fake_tasks.rest.routing import METHOD_ORDER, Call, PlainText, Reply
 from fake_tasks.scripting.fake import FakeTasks
 from fake_tasks.scripting.security import Subject
 from fake_tasks.spec import APIS
@@ -87,6 +89,10 @@ class App:
 
     def dispatch(self, request: Request) -> Response:
         values = query_values(request)
+        bad = request.environ.get(BAD_REQUEST)
+        if isinstance(bad, EsError):  # the decoder failed: 400 with its exception, no routing
+            lenient = values.get("pretty") in ("", "true")
+            return self.respond(request, 400, bad.body(), None, pretty=lenient)
         try:
             # With security on, 8.8+ authenticates in the HTTP layer, before anything is read.
             subject = (
@@ -100,6 +106,8 @@ class App:
             )
         try:
             compat = compatible_with(request.headers.get("Accept"), self.fake.cluster.major_version)
+        except Unanswered:
+            return Dropped(reset=False)
         except EsError as error:  # the media type itself is wrong: answer plain JSON
             self._note_rejected(request, error.http_status(), error.reason)
             return self.respond(request, error.http_status(), error.body(), None)
@@ -163,6 +171,13 @@ class App:
     ) -> Reply:
         path = request.path
         match = route_for(request.method, path)
+        if request.method not in METHOD_ORDER:  # `translateRequestMethod` refuses it
+            allowed = f", allowed: [{', '.join(match.allowed)}]" if match.allowed else ""
+            raise SimpleError(
+                405,
+                f"Unexpected http method: {request.method}{allowed}",
+                headers={"Allow": ",".join(match.allowed)} if match.allowed else {},
+            )
         if request.method == "OPTIONS":
             allow = {"Allow": ",".join(match.allowed)} if match.allowed else {}
             return Reply(200, None, headers=allow)

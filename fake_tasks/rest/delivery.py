@@ -116,6 +116,8 @@ def deliver(app: App, request: Request, incoming: Incoming, decision: Decision |
             _answer(app, request, incoming)
         return Sent(Dropped(reset=isinstance(fault, Reset)), None, (), b"")
     response = _answer(app, request, incoming)
+    if isinstance(response, Dropped):  # the server closes without answering
+        return Sent(response, None, (), b"")
     if isinstance(fault, Truncated):
         full = response.get_data()
         cut = fault.cut(full)
@@ -195,7 +197,6 @@ def _not_found_response(
         result,
         cluster,
         group_by if group_by in render.GROUP_BY else "nodes",
-        stack_trace=_flag(incoming, "error_trace"),
     )
     return _json_response(app, request, incoming, 200, body)
 

@@ -29,9 +29,7 @@ def _tasks_reply(call: Call, group_by: str, act: Callable[[], actions.TasksResul
 
     def run() -> Reply:
         _check_group_by(group_by)
-        body = render.tasks_response(
-            act(), call.cluster, group_by, human=call.human, stack_trace=call.stack_trace
-        )
+        body = render.tasks_response(act(), call.cluster, group_by, human=call.human)
         return Reply(200, body)
 
     return run
@@ -82,9 +80,7 @@ def prepare_get(call: Call) -> Run:
 
     def run() -> Reply:
         result = actions.get_task(call.cluster, request)
-        return Reply(
-            200, render.get_response(result, human=call.human, stack_trace=call.stack_trace)
-        )
+        return Reply(200, render.get_response(result, human=call.human))
 
     return run
 
