@@ -424,11 +424,13 @@ class Cluster:
         """Wait until all `tasks` (and descendants) finish or `timeout_ns` passes.
 
         Returns whether they all finished. Virtual clocks jump instead of sleeping; realtime
-        waits block, bounded by the timeout, and `close()` releases them.
+        waits block, bounded by the timeout (the request's own, as on the server: the caller
+        bounds waits the server does not), and `close()` releases them. A timeout of zero or
+        less checks once.
         """
         awaited = list(tasks)
         with self.lock:
-            deadline = self.now_ns() + max(0, min(timeout_ns, self.max_wait_ns))
+            deadline = self.now_ns() + max(0, timeout_ns)
             while True:
                 self.settle()
                 if all(not t.running for t in awaited):

@@ -62,6 +62,7 @@ def prepare_cancel(call: Call) -> Run:
         actions=request_actions,
         parent_task_id=parent,
         wait_for_completion=p.boolean("wait_for_completion"),
+        headers=call.task_headers,
     )
 
     return _tasks_reply(call, group_by, lambda: actions.cancel_tasks(call.cluster, request))
