@@ -20,6 +20,7 @@ from fake_tasks.rest.checks import (
     compatible_with,
     opaque_ids,
     query_values,
+    raw_path,
     request_uri,
     response_flag,
     task_headers,
@@ -170,7 +171,7 @@ class App:
         subject: Subject | None = None,
     ) -> Reply:
         path = request.path
-        match = route_for(request.method, path)
+        match = route_for(request.method, raw_path(request))
         if request.method not in METHOD_ORDER:  # `translateRequestMethod` refuses it
             allowed = f", allowed: [{', '.join(match.allowed)}]" if match.allowed else ""
             raise SimpleError(
@@ -307,7 +308,7 @@ class App:
         """
         if filter_path is None and status < 400 and "filter_path" in request.args:
             return None
-        api = route_for(request.method, request.path).route
+        api = route_for(request.method, raw_path(request)).route
         return self.fake.contract.check(
             f"{request.method} {request_uri(request)}", api.api if api else None, status, body
         )

@@ -26,6 +26,18 @@ class Unanswered(Exception):
     """The server closes the connection without a response (an exception escaped its REST layer)."""
 
 
+def raw_path(request: Request) -> str:
+    """The path as sent, still percent-encoded: ES routes on it (`PathTrie` splits the raw path
+    at `/` and decodes only the values of `{params}`), so `%2F` in a task id stays in the id."""
+    uri = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    if not isinstance(uri, str) or not uri:
+        return request.path
+    path = uri.partition("?")[0]
+    if not path.startswith("/"):  # absolute form: http://host/path
+        path = "/" + path.partition("://")[2].partition("/")[2]
+    return path
+
+
 def request_uri(request: Request) -> str:
     query = request.query_string.decode("latin-1")
     return request.path + (f"?{query}" if query else "")

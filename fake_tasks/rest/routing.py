@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from fake_tasks.cluster.model import Cluster
 from fake_tasks.rest.params import Params, similarity
@@ -53,15 +54,17 @@ class Route:
     prepare: Prepare
 
     def match(self, segments: list[str]) -> dict[str, str] | None:
+        """The `{param}` values (decoded) if the raw `segments` fit this template."""
         template = [s for s in self.path.split("/") if s]
         if len(template) != len(segments):
             return None
         found: dict[str, str] = {}
         for part, value in zip(template, segments, strict=True):
             if part.startswith("{") and part.endswith("}"):
-                if part == "{index}" and value.startswith("_") and value != "_all":
+                decoded = unquote(value, errors="replace")
+                if part == "{index}" and decoded.startswith("_") and decoded != "_all":
                     return None  # an API name the fake lacks: "no handler found", not an index
-                found[part[1:-1]] = value
+                found[part[1:-1]] = decoded
             elif part != value:
                 return None
         return found
