@@ -20,6 +20,8 @@ from fake_tasks.tls import TlsFiles
 
 
 class Host(Protocol):
+    connections: Connections
+
     def start(self) -> None: ...
     def stop(self) -> None: ...
     @property
@@ -50,7 +52,7 @@ class HttpServerHost:
     def __init__(
         self, app: App, host: str, port: int, ssl_context: ssl.SSLContext | None = None
     ) -> None:
-        self._connections = Connections()
+        self.connections = Connections()
         self.httpserver = _QuickStopHTTPServer(
             host=host, port=port, ssl_context=ssl_context, threaded=True
         )
@@ -63,7 +65,7 @@ class HttpServerHost:
         server = self.httpserver.server
         if server is not None:  # before the URL is known to anyone
             server.RequestHandlerClass = EsRequestHandler
-            self._connections = connections(server)
+            self.connections = connections(server)
 
     def stop(self) -> None:
         server = self.httpserver.server
@@ -71,7 +73,7 @@ class HttpServerHost:
             self.httpserver.stop()
         if server is not None:
             server.server_close()
-        self._connections.close(DRAIN_S)
+        self.connections.close(DRAIN_S)
 
     def clear_log(self) -> None:
         self.httpserver.clear_log()
@@ -95,7 +97,7 @@ class WerkzeugHost:
             request_handler=EsRequestHandler,
             ssl_context=ssl_context,
         )
-        self._connections = connections(self._server)
+        self.connections = connections(self._server)
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -110,7 +112,7 @@ class WerkzeugHost:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
-        self._connections.close(DRAIN_S)
+        self.connections.close(DRAIN_S)
         if self._thread is not None:
             self._thread.join(timeout=1.0)
 
@@ -146,6 +148,11 @@ class FakeTasksServer:
     @property
     def url(self) -> str:
         return self.host.url
+
+    @property
+    def connections(self) -> Connections:
+        """The open client connections (kept alive between requests)."""
+        return self.host.connections
 
     def start(self) -> FakeTasksServer:
         self.host.start()

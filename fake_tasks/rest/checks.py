@@ -32,13 +32,14 @@ def raw_path(request: Request) -> str:
     uri = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
     if not isinstance(uri, str) or not uri:
         return request.path
-    path = uri.partition("?")[0]
-    if not path.startswith("/"):  # absolute form: http://host/path
-        path = "/" + path.partition("://")[2].partition("/")[2]
-    return path
+    return uri.partition("?")[0]  # an absolute form (http://host/x) stays whole, as in ES
 
 
 def request_uri(request: Request) -> str:
+    """`RestRequest.uri()`: the request target as sent (still percent-encoded)."""
+    uri = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    if isinstance(uri, str) and uri:
+        return uri
     query = request.query_string.decode("latin-1")
     return request.path + (f"?{query}" if query else "")
 

@@ -36,6 +36,7 @@ __all__ = ["IDLE_TIMEOUT_S", "Connections", "EsRequestHandler", "connections"]
 
 IDLE_TIMEOUT_S = 60.0  # how long a kept-alive connection may wait for its next request
 _ATTR = "fake_tasks_connections"
+_LINGER_S, _LINGER_BYTES = 2.0, 8 * 1024 * 1024  # draining after an undecodable request
 # Netty's answer to a request line it could not decode is about its own placeholder request
 _PLACEHOLDER = ("GET", "/bad-request", "HTTP/1.0")
 
@@ -49,10 +50,12 @@ class Connections:
         self._busy: set[int] = set()
         self.closing = False
         self.idle_timeout_s = IDLE_TIMEOUT_S
+        self.accepted = 0  # connections served since the start
 
     def enter(self, key: int, sock: socket.socket) -> None:
         with self._changed:
             self._sockets[key] = sock
+            self.accepted += 1
 
     def idle(self, key: int) -> bool:
         """Mark a connection idle before it reads a request; False: the server is stopping."""
@@ -132,6 +135,7 @@ class EsRequestHandler(WSGIRequestHandler):
         except BadRequest as bad:
             registry.busy(key)
             self._answer(bad.head or Head(*_PLACEHOLDER), b"", bad.error)
+            self._linger()
             return False
         except Closed:
             return False
@@ -140,9 +144,11 @@ class EsRequestHandler(WSGIRequestHandler):
             body = read_body(self._reader(), head, on_continue=self._continue)
         except BadRequest as bad:
             self._answer(head, b"", bad.error)
+            self._linger()
             return False
         except Refused as refused:
             self._refuse(head, refused.status)
+            self._linger()
             return False
         except Closed:
             return False
@@ -154,6 +160,17 @@ class EsRequestHandler(WSGIRequestHandler):
             self.rfile = io.BufferedReader(self.rfile)
         reader: Reader = self.rfile
         return reader
+
+    def _linger(self) -> None:
+        """After answering a request it could not decode, Netty discards whatever follows until
+        the client goes. The fake says so (FIN after the answer), then drains a bounded amount:
+        closing with unread bytes would reset the connection and lose the answer."""
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_WR)
+            self.connection.settimeout(_LINGER_S)
+            budget = _LINGER_BYTES
+            while budget > 0 and (data := self.connection.recv(65536)):
+                budget -= len(data)
 
     def _continue(self) -> None:
         self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
@@ -225,6 +242,7 @@ class EsRequestHandler(WSGIRequestHandler):
             "wsgi.version": (1, 0),
             "wsgi.url_scheme": "http" if self.server.ssl_context is None else "https",
             "wsgi.input": io.BytesIO(body),
+            "wsgi.input_terminated": True,  # read whole: a chunked body is no longer chunked
             "wsgi.errors": sys.stderr,
             "wsgi.multithread": True,
             "wsgi.multiprocess": False,
