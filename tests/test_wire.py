@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -318,3 +319,44 @@ def test_the_official_client_reuses_one_connection(server: FakeTasksServer) -> N
         for _ in range(20):
             client.tasks.list()
     assert server.connections.accepted == before + 1
+
+
+# -- 8: a stop lets released waiters finish their answers ------------------------------------
+
+
+@pytest.mark.parametrize("standalone", [False, True], ids=["httpserver-host", "werkzeug-host"])
+def test_stop_returns_after_every_released_waiter_wrote_its_503(standalone: bool) -> None:
+    from fake_tasks import RealtimeClock
+
+    waiters = 40
+    fake = FakeTasks(Settings(tasks=0), clock=RealtimeClock())
+    running = FakeTasksServer(fake, standalone=standalone).start()
+    tasks = [fake.add_task("indices:data/write/reindex") for _ in range(waiters)]
+    sockets = [connect(running) for _ in tasks]
+    for connection, task in zip(sockets, tasks, strict=True):
+        target = f"/_tasks/{task.task_id}?wait_for_completion=true&timeout=10m".encode()
+        connection.sendall(get(target))
+    registry = running.connections
+    for _ in range(2000):  # until every request is read (bounded: 2000 short sleeps)
+        if registry.busy_count == waiters:
+            break
+        threading.Event().wait(0.005)
+    assert registry.busy_count == waiters
+    running.stop()
+    for connection in sockets:  # everything is there already: stop waited for the writes
+        connection.setblocking(False)
+        data = b""
+        while True:
+            try:
+                chunk = connection.recv(65536)
+            except BlockingIOError:
+                break
+            if not chunk:
+                break
+            data += chunk
+        answer = Answer(data)
+        assert answer.status == 503
+        assert len(answer.body) == int(answer.headers["content-length"])
+        assert answer.json()["error"]["type"] == "node_closed_exception"
+        connection.close()
+    assert len(registry) == 0

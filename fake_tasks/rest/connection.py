@@ -96,6 +96,12 @@ class Connections:
         with self._changed:
             return len(self._sockets)
 
+    @property
+    def busy_count(self) -> int:
+        """Connections between reading a request and finishing its answer."""
+        with self._changed:
+            return len(self._busy)
+
 
 def _shut(sock: socket.socket) -> None:
     with contextlib.suppress(OSError):  # already closed by the peer
