@@ -137,12 +137,35 @@ def _close(a: str, b: str) -> float:
 
 def similarity(a: str, b: str) -> float:
     """Lucene `LevenshteinDistance.getDistance`: 1 - edits / longer length."""
-    if not a and not b:
+    if a == b:
         return 1.0
+    longest = max(len(a), len(b))
+    return 1.0 - _distance(a, b) / longest
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance; a shared prefix and suffix cost nothing and are skipped."""
+    start = 0
+    while start < len(a) and start < len(b) and a[start] == b[start]:
+        start += 1
+    end_a, end_b = len(a), len(b)
+    while end_a > start and end_b > start and a[end_a - 1] == b[end_b - 1]:
+        end_a, end_b = end_a - 1, end_b - 1
+    a, b = a[start:end_a], b[start:end_b]
+    if len(a) < len(b):
+        a, b = b, a
     previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
+    for i, char_a in enumerate(a, start=1):
         current = [i]
-        for j, cb in enumerate(b, start=1):
-            current.append(min(current[j - 1] + 1, previous[j] + 1, previous[j - 1] + (ca != cb)))
+        left = i
+        for j, char_b in enumerate(b):
+            best = previous[j] if char_a == char_b else previous[j] + 1
+            up = previous[j + 1] + 1
+            if up < best:
+                best = up
+            if left + 1 < best:
+                best = left + 1
+            current.append(best)
+            left = best
         previous = current
-    return 1.0 - previous[-1] / max(len(a), len(b))
+    return previous[-1]

@@ -102,6 +102,13 @@ def find_route(method: str, path: str, routes: tuple[Route, ...]) -> Match:
     return Match(None, {}, allowed)
 
 
+def _score(a: str, b: str) -> float:
+    """`similarity`, skipped (0) where the lengths alone keep it under the threshold: the
+    distance is at least the length difference, and the comparison is quadratic."""
+    short, long_ = sorted((len(a), len(b)))
+    return similarity(a, b) if short >= _NEAR_MISS_MIN * long_ else 0.0
+
+
 def near_misses(
     method: str, path: str, routes: tuple[Route, ...], limit: int = 2
 ) -> tuple[str, ...]:
@@ -117,9 +124,9 @@ def near_misses(
         if route.match(filled) is None:
             continue  # e.g. `/{index}` never takes an `_api` name
         other_family = template and have and not template[0].startswith("{")
-        if other_family and similarity(template[0], have[0]) < _NEAR_MISS_MIN:
+        if other_family and _score(template[0], have[0]) < _NEAR_MISS_MIN:
             continue  # another API family altogether
-        score = similarity(said, f"{route.method} /{'/'.join(filled)}")
+        score = _score(said, f"{route.method} /{'/'.join(filled)}")
         scored.append((score, f"{route.method} {route.path}"))
     scored.sort(key=lambda sc: -sc[0])
     best = scored[0][0]
