@@ -1,5 +1,5 @@
 """Threads of mixed requests (waits included) over kept-alive connections, then the model's
-invariants: the index of children matches the tasks, no request's own task outlives it."""
+invariants: the task indexes agree, no request's own task outlives it."""
 
 from __future__ import annotations
 
@@ -19,22 +19,27 @@ REQUESTS_PER_THREAD = 150
 
 
 def check_invariants(cluster: Cluster) -> None:
+    """Every index of the running tasks agrees with the others; no request's task is left."""
     with cluster.lock:
         cluster.settle()
-        tasks = cluster._tasks
+        index = cluster._index
+        tasks = index._by_id
         for task_id, task in tasks.items():
             assert task.task_id == task_id
             assert task.running
+            assert index._by_node[task.node][task.id] is task
+            assert index._by_action[task.action][task_id] is task
+            if task.parent is not None:
+                assert index._by_parent[task.parent][task_id] is task
             if task.cancelled:
                 assert task.cancellable
                 assert task.cancelled_ns is not None
-            if task.parent is not None and task.parent in tasks:
-                assert cluster._children[task.parent][task_id] is task
-        for parent, children in cluster._children.items():
-            assert children, parent  # emptied entries are dropped
-            for child_id, child in children.items():
-                assert tasks[child_id] is child
-                assert child.parent == parent
+        assert sum(len(on_node) for on_node in index._by_node.values()) == len(tasks)
+        for by in (index._by_parent, index._by_action):
+            for key, entries in by.items():
+                assert entries, key  # emptied entries are dropped
+                for task_id, task in entries.items():
+                    assert tasks[task_id] is task
         own = ("cluster:monitor/tasks/lists", "cluster:admin/tasks/cancel")
         assert not [t for t in tasks.values() if t.action.startswith(own)]
         for task_id, stored in cluster._results.items():
