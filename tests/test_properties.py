@@ -42,6 +42,7 @@ _values: dict[str, st.SearchStrategy[str]] = {
     "list": st.lists(_texts, max_size=3).map(",".join),
     "string": _texts,
     "enum": _texts,
+    "int": st.sampled_from(["0", "1", "-1", "2147483647", "2147483648", "1.5", "", "x", "9" * 400]),
     "task_id": st.sampled_from([f"n:{n}" for n in _NUMBERS] + [f":{n}" for n in _NUMBERS] + _POOL),
 }
 _numbers = st.sampled_from(_NUMBERS)
@@ -93,8 +94,24 @@ def requests(draw: st.DrawFn, node_ids: list[str]) -> dict[str, Any]:
     return {"method": method, "path": path, "query": query, "headers": headers, "data": body}
 
 
+# 5xx the server itself answers for some inputs (e.g. `_cat/tasks?s=<unknown column>`:
+# RestTable's UnsupportedOperationException); any other 5xx is a defect of the fake
+SERVER_5XX = frozenset({"unsupported_operation_exception"})
+
+
+def _server_side_5xx(request: dict[str, Any], data: bytes) -> None:
+    error = json.loads(data)["error"]
+    assert isinstance(error, dict), (request, data[:300])
+    assert error["type"] in SERVER_5XX, (request, data[:300])
+    assert not str(error.get("reason")).startswith("fake-tasks"), (request, data[:300])
+
+
 def _es_shaped(status: int, body: Any) -> None:
+    if status < 400 and isinstance(body, list):  # `_cat/...?format=json`
+        return
     assert isinstance(body, dict)
+    if status == 408 and body.get("timed_out") is True:  # cluster health that timed out
+        return
     if status >= 400:
         assert "error" in body
         error = body["error"]
@@ -138,9 +155,13 @@ def test_thousands_of_generated_requests_get_es_answers(fake: FakeTasks) -> None
                 assert "compatible-with=200" in request["headers"].get("Accept", "")
                 continue
             assert time.monotonic() - started < ANSWER_BOUND_S, request
-            assert response.status_code < 500, (request, response.get_data()[:300])
+            if response.status_code >= 500:  # only where the server answers 5xx itself
+                _server_side_5xx(request, response.get_data())
             data = response.get_data()
             if request["method"] == "HEAD" or not data:
+                continue
+            if not (response.mimetype or "").endswith("json"):  # `_cat` answers text
+                assert response.status_code < 400 or response.mimetype == "text/plain", request
                 continue
             _es_shaped(response.status_code, json.loads(data))
         assert fake.violations == [], batch
