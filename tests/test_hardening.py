@@ -299,3 +299,13 @@ def test_cancel_waiting_for_itself_ends_at_the_fakes_bound(fake: FakeTasks) -> N
     assert status == 429
     assert reason(body) == "timed out after [1m/60000ms]"
     assert fake.cluster.now_ns() - start == fake.cluster.max_wait_ns
+
+
+def test_the_longest_waits_never_carry_the_clock_past_printable_dates(fake: FakeTasks) -> None:
+    task = fake.add_task("indices:data/write/reindex")
+    for _ in range(30):  # 30 x 106751 days would be the year 10794
+        status, _ = call(fake, f"/_tasks/{task.task_id}?wait_for_completion=true&timeout=106751d")
+        assert status == 429
+    status, body = call(fake, "/_tasks?human&group_by=none")
+    assert status == 200
+    assert body["tasks"][0]["start_time"].startswith("2026-")

@@ -72,6 +72,11 @@ class _Keep:
 KEEP = _Keep()
 
 
+# Waits end by the year 9000 at the latest: a virtual clock jumping ahead by the longest timeouts
+# (106751 days each) would otherwise leave the dates Python (and the ES formatters) can print.
+_LATEST_NS = 220_898_880_000 * 1_000_000_000
+
+
 class ClusterClosed(FakeTasksError):
     """The cluster was closed while a request waited on it."""
 
@@ -430,7 +435,7 @@ class Cluster:
         """
         awaited = list(tasks)
         with self.lock:
-            deadline = self.now_ns() + max(0, timeout_ns)
+            deadline = min(self.now_ns() + max(0, timeout_ns), _LATEST_NS)
             while True:
                 self.settle()
                 if all(not t.running for t in awaited):
