@@ -360,3 +360,13 @@ def test_stop_returns_after_every_released_waiter_wrote_its_503(standalone: bool
         assert answer.json()["error"]["type"] == "node_closed_exception"
         connection.close()
     assert len(registry) == 0
+
+
+def test_pipelined_requests_are_answered_in_order(server: FakeTasksServer) -> None:
+    with connect(server) as connection:
+        connection.sendall(
+            get(b"/_tasks/nope") + get(b"/") + get(b"/_nodes", b"Connection: close\r\n")
+        )
+        statuses = [read_answer(connection).status for _ in range(3)]
+        assert statuses == [400, 200, 200]
+        assert closed(connection)
