@@ -369,6 +369,8 @@ _NON_ES_CLASSES = {
     "json_parse_exception": "com.fasterxml.jackson.core.JsonParseException",
     "x_content_parse_exception": "org.elasticsearch.xcontent.XContentParseException",
     "media_type_header_exception": "org.elasticsearch.rest.RestRequest$MediaTypeHeaderException",
+    "too_long_http_line_exception": "io.netty.handler.codec.http.TooLongHttpLineException",
+    "too_long_http_header_exception": "io.netty.handler.codec.http.TooLongHttpHeaderException",
 }
 
 

@@ -5,38 +5,23 @@ from __future__ import annotations
 import re
 import ssl
 import threading
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from pytest_httpserver import HTTPServer
 from pytest_httpserver.httpserver import METHOD_ALL
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 from fake_tasks.rest.app import App
-from fake_tasks.rest.checks import RAW_HEADERS
+from fake_tasks.rest.connection import Connections, EsRequestHandler, connections
 from fake_tasks.rest.delivery import Dropped, body_complete
 from fake_tasks.scripting.fake import FakeTasks
 from fake_tasks.tls import TlsFiles
 
-if TYPE_CHECKING:
-    from _typeshed.wsgi import WSGIEnvironment
-
-
-class EsRequestHandler(WSGIRequestHandler):
-    """Werkzeug's handler, but: raw header lines reach the app (WSGI joins repeated headers
-    with commas), and no `Server`/`Date` headers are sent, as Elasticsearch sends neither."""
-
-    def make_environ(self) -> WSGIEnvironment:
-        environ = super().make_environ()
-        environ[RAW_HEADERS] = list(self.headers.items())
-        return environ
-
-    def send_response(self, code: int, message: str | None = None) -> None:
-        self.log_request(code)
-        self.send_response_only(code, message)
-
 
 class Host(Protocol):
+    connections: Connections
+
     def start(self) -> None: ...
     def stop(self) -> None: ...
     @property
@@ -44,6 +29,7 @@ class Host(Protocol):
 
 
 _POLL_S = 0.05  # how often a serving loop notices a stop (socketserver's default is 0.5 s)
+DRAIN_S = 5.0  # how long a stop waits for answers under way (released waiters writing a 503)
 
 
 class _QuickStopHTTPServer(HTTPServer):
@@ -66,6 +52,7 @@ class HttpServerHost:
     def __init__(
         self, app: App, host: str, port: int, ssl_context: ssl.SSLContext | None = None
     ) -> None:
+        self.connections = Connections()
         self.httpserver = _QuickStopHTTPServer(
             host=host, port=port, ssl_context=ssl_context, threaded=True
         )
@@ -75,12 +62,18 @@ class HttpServerHost:
 
     def start(self) -> None:
         self.httpserver.start()
-        if self.httpserver.server is not None:  # before the URL is known to anyone
-            self.httpserver.server.RequestHandlerClass = EsRequestHandler
+        server = self.httpserver.server
+        if server is not None:  # before the URL is known to anyone
+            server.RequestHandlerClass = EsRequestHandler
+            self.connections = connections(server)
 
     def stop(self) -> None:
+        server = self.httpserver.server
         if self.httpserver.is_running():
             self.httpserver.stop()
+        if server is not None:
+            server.server_close()
+        self.connections.close(DRAIN_S)
 
     def clear_log(self) -> None:
         self.httpserver.clear_log()
@@ -104,6 +97,7 @@ class WerkzeugHost:
             request_handler=EsRequestHandler,
             ssl_context=ssl_context,
         )
+        self.connections = connections(self._server)
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -118,6 +112,7 @@ class WerkzeugHost:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+        self.connections.close(DRAIN_S)
         if self._thread is not None:
             self._thread.join(timeout=1.0)
 
@@ -153,6 +148,11 @@ class FakeTasksServer:
     @property
     def url(self) -> str:
         return self.host.url
+
+    @property
+    def connections(self) -> Connections:
+        """The open client connections (kept alive between requests)."""
+        return self.host.connections
 
     def start(self) -> FakeTasksServer:
         self.host.start()

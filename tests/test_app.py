@@ -498,7 +498,7 @@ def test_cancel_by_parent(client: Client, fake: FakeTasks, search: Task) -> None
 
 def test_cancel_by_nodes(client: Client, fake: FakeTasks, search: Task) -> None:
     second = list(fake.cluster.nodes)[1]
-    body = ok(client.post(f"/_tasks/_cancel?nodes={second}&actions=*"))
+    body = ok(client.post(f"/_tasks/_cancel?nodes={second}&actions=indices:*"))
     assert list(body["nodes"]) == [second]
     assert actions(body) == ["indices:data/read/search[phase/query]"]
 

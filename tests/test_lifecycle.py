@@ -273,16 +273,21 @@ def test_tick_moves_time_per_request() -> None:
 
 
 @pytest.mark.parametrize(
-    ("version", "cancellable"), [("8.8.2", False), ("8.9.0", True), ("9.1.0", True)]
+    ("version", "parent", "nodes"),
+    [
+        ("8.3.3", False, False),
+        ("8.8.2", False, True),  # NodeTaskRequest tasks are cancellable since 8.4 (#88621)
+        ("8.9.0", True, True),  # the list's own task since 8.9 (#96283)
+        ("9.1.0", True, True),
+    ],
 )
-def test_list_tasks_are_cancellable_since_8_9(version: str, cancellable: bool) -> None:
+def test_list_tasks_are_cancellable_since_8_9(version: str, parent: bool, nodes: bool) -> None:
     fake = FakeTasks(Settings(tasks=0, version=version))
     status, body = get(fake, "/_tasks?group_by=none")
     assert status == 200
-    own = body["tasks"]
-    assert {t["action"] for t in own} == {
-        "cluster:monitor/tasks/lists",
-        "cluster:monitor/tasks/lists[n]",
+    cancellable = {t["action"]: t["cancellable"] for t in body["tasks"]}
+    assert cancellable == {
+        "cluster:monitor/tasks/lists": parent,
+        "cluster:monitor/tasks/lists[n]": nodes,
     }
-    assert {t["cancellable"] for t in own} == {cancellable}
-    assert all(("cancelled" in t) is cancellable for t in own)
+    assert all(("cancelled" in t) is t["cancellable"] for t in body["tasks"])

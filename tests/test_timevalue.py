@@ -24,8 +24,8 @@ S = 1_000_000_000
         ("12nanos", 12),
         (" 10s ", 10 * S),
         ("10 s", 10 * S),
-        ("-1", -1),
-        ("-01", -1),
+        ("-1", -(10**6)),  # TimeValue.MINUS_ONE: minus one millisecond
+        ("-01", -(10**6)),
         ("0", 0),
         ("000", 0),
         ("0s", 0),
@@ -136,7 +136,7 @@ def test_seconds_to_nanos_rejects_negative_numbers() -> None:
         (4_350_000_000, "4.3s"),  # cut, not rounded
         (1_999_999_999, "1.9s"),
         (90_000_000_000, "1.5m"),
-        (-5, "-5"),
+        (-(10**9), "-1"),  # only minus one of a unit parses: Java prints the duration
     ],
 )
 def test_human_cuts_the_decimal_text_like_es(nanos: int, text: str) -> None:

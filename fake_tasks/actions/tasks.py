@@ -6,12 +6,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from fake_tasks.actions import relocation
+from fake_tasks.actions import own, relocation
 from fake_tasks.cluster.ids import TaskId
 from fake_tasks.cluster.matching import match_any, resolve_nodes
 from fake_tasks.cluster.model import DEFAULT_CANCEL_REASON, Cluster, Task, TaskInfo
 from fake_tasks.cluster.relocation import handoff_refusal
-from fake_tasks.cluster.timevalue import human
+from fake_tasks.cluster.timevalue import human, millis
 from fake_tasks.errors import (
     ActionRequestValidationError,
     EsError,
@@ -23,9 +23,9 @@ from fake_tasks.errors import (
     ResourceNotFoundError,
 )
 
-LIST_ACTION = "cluster:monitor/tasks/lists"
-LIST_NODE_ACTION = LIST_ACTION + "[n]"
-CANCEL_NODE_ACTION = "cluster:admin/tasks/cancel[n]"
+LIST_ACTION = own.LIST_ACTION
+LIST_NODE_ACTION = own.LIST_NODE_ACTION
+CANCEL_NODE_ACTION = own.CANCEL_NODE_ACTION
 GET_ACTION = "cluster:monitor/task/get"
 DEFAULT_WAIT_NS = 30_000_000_000
 
@@ -85,6 +85,7 @@ class CancelRequest:
     parent_task_id: TaskId | None = None
     wait_for_completion: bool = False
     reason: str = DEFAULT_CANCEL_REASON
+    headers: Mapping[str, str] = field(default_factory=dict)
 
     def validate(self) -> None:
         if self.task_id is not None and self.nodes:
@@ -92,8 +93,9 @@ class CancelRequest:
 
 
 def timeout_error(cluster: Cluster, timeout_ns: int) -> EsTimeoutError:
-    """`timed out after [30s/30000ms]`; 429 since 9.0, 500 before."""
-    error = EsTimeoutError(f"timed out after [{human(timeout_ns)}/{timeout_ns // 1_000_000}ms]")
+    """`SubscribableListener.addTimeout`: `timed out after [30s/30000ms]` (`-1` of a unit:
+    `[-1/-1000ms]`); 429 since 9.0, 500 before."""
+    error = EsTimeoutError(f"timed out after [{human(timeout_ns)}/{millis(timeout_ns)}ms]")
     if not cluster.has("timeout_429"):
         error.status = 500
     return error
@@ -113,11 +115,17 @@ def _action_test(actions: tuple[str, ...]) -> Callable[[str], bool] | None:
 
 
 def _wait_timeout(timeout_ns: int | None) -> int:
-    return DEFAULT_WAIT_NS if timeout_ns is None or timeout_ns < 0 else timeout_ns
+    """The request's timeout, 30 s if it has none: a negative one is scheduled at once."""
+    return DEFAULT_WAIT_NS if timeout_ns is None else timeout_ns
 
 
 def list_tasks(cluster: Cluster, request: ListRequest) -> TasksResult:
-    """`TransportListTasksAction`: the request's own tasks appear in its answer."""
+    """`TransportListTasksAction`: the request's own tasks appear in its answer.
+
+    Waiting (`wait_for_completion`), each node answers when its matched tasks are gone or fails
+    with the timeout; the infos are taken after the wait from 8.9 (`processTasks` hands the
+    tasks to `taskOperation` once they are removed), before it in older versions.
+    """
     with cluster.lock:
         cluster.settle()
         targets = resolve_nodes(
@@ -127,17 +135,14 @@ def list_tasks(cluster: Cluster, request: ListRequest) -> TasksResult:
             master=cluster.master_node_id,
         )
         live = [n for n in targets if n not in cluster.failed_nodes]
-        own = _start_list_tasks(cluster, live, request.headers)
+        mine = own.start(cluster, LIST_ACTION, live, request.headers)
         try:
-            now = cluster.now_ns()
             matched = cluster.select(live, _action_test(request.actions), request.parent_task_id)
             task_failures = _task_failures(cluster, matched)
-            infos = {
-                t.task_id: t.info(now, detailed=request.detailed)
-                for t in matched
-                if t.task_id not in cluster.task_failures
-            }
+            listed = [t for t in matched if t.task_id not in cluster.task_failures]
             failures = _node_failures(cluster, targets, LIST_NODE_ACTION)
+            infos_after_wait = cluster.has("list_infos_after_wait")
+            infos = [] if infos_after_wait else _infos(cluster, listed, request.detailed)
             if request.wait_for_completion:
                 timeout = _wait_timeout(request.timeout_ns)
                 awaited = [t for t in matched if not t.action.startswith(LIST_ACTION)]
@@ -150,16 +155,20 @@ def list_tasks(cluster: Cluster, request: ListRequest) -> TasksResult:
                         ],
                         key=lambda f: targets.index(f.node_id),
                     )
-                    infos = {k: v for k, v in infos.items() if v.node not in late}
+                    listed = [t for t in listed if t.node not in late]
+                    infos = [i for i in infos if i.node not in late]
+            if infos_after_wait:
+                infos = _infos(cluster, listed, request.detailed)
             if cluster.has("reindex_relocation"):
-                infos = relocation.deduplicate(infos)
-            return TasksResult(
-                tasks=list(infos.values()), node_failures=failures, task_failures=task_failures
-            )
+                infos = list(relocation.deduplicate({i.task_id: i for i in infos}).values())
+            return TasksResult(tasks=infos, node_failures=failures, task_failures=task_failures)
         finally:
-            for task in reversed(own):
-                if task.running:
-                    cluster.remove(task)
+            own.finish(cluster, mine)
+
+
+def _infos(cluster: Cluster, tasks: list[Task], detailed: bool) -> list[TaskInfo]:
+    now = cluster.now_ns()
+    return [t.info(now, detailed=detailed) for t in tasks]
 
 
 def _node_failures(cluster: Cluster, targets: list[str], action: str) -> list[FailedNodeError]:
@@ -176,33 +185,6 @@ def _task_failures(cluster: Cluster, tasks: list[Task]) -> list[TaskFailure]:
         return []
     failing = [(t.task_id, cluster.task_failures.get(t.task_id)) for t in tasks]
     return [TaskFailure(tid, err.http_status(), err) for tid, err in failing if err is not None]
-
-
-def _start_list_tasks(
-    cluster: Cluster, targets: list[str], headers: Mapping[str, str]
-) -> list[Task]:
-    seq = cluster.next_request_number()
-    cancellable = cluster.has("list_tasks_cancellable")
-    parent = cluster.start_task(
-        LIST_ACTION,
-        node=cluster.local_node_id,
-        cancellable=cancellable,
-        headers=headers,
-        started_ago=(250_000 + seq * 7_919 % 90_000) / 1e9,
-    )
-    children = [
-        cluster.start_task(
-            LIST_ACTION + "[n]",
-            node=node_id,
-            type="direct" if node_id == cluster.local_node_id else "transport",
-            parent=parent,
-            cancellable=cancellable,
-            headers=headers,
-            started_ago=(40_000 + (seq + i) * 3_571 % 60_000) / 1e9,
-        )
-        for i, node_id in enumerate(targets)
-    ]
-    return [parent, *children]
 
 
 def get_task(cluster: Cluster, request: GetRequest) -> GetResult:
@@ -263,14 +245,19 @@ def _not_stored(cluster: Cluster, task_id: TaskId) -> ResourceNotFoundError:
 
 
 def cancel_tasks(cluster: Cluster, request: CancelRequest) -> TasksResult:
-    """`TransportCancelTasksAction`: flag matching cancellable tasks and ban their children."""
+    """`TransportCancelTasksAction`: flag matching cancellable tasks and ban their children.
+
+    Without a task id every cancellable task on the target nodes that matches is cancelled,
+    the request's own `cancel[n]` tasks included (cancellable from 8.4): they are listed
+    cancelled. Waiting for them would never end on the server (a task's cancellation completes
+    when it finishes, and they finish only by answering); the fake's wait ends at `max_wait`.
+    """
     request.validate()
     with cluster.lock:
         cluster.settle()
         failures: list[FailedNodeError] = []
         if request.task_id is not None:
-            chosen, failure = _cancel_target(cluster, request)
-            failures.extend([failure] if failure is not None else [])
+            contacted = [request.task_id.node] if request.task_id.node in cluster.nodes else []
         else:
             targets = resolve_nodes(
                 cluster.nodes,
@@ -278,27 +265,49 @@ def cancel_tasks(cluster: Cluster, request: CancelRequest) -> TasksResult:
                 local=cluster.local_node_id,
                 master=cluster.master_node_id,
             )
-            failures = _node_failures(cluster, targets, CANCEL_NODE_ACTION)
-            live = [n for n in targets if n not in cluster.failed_nodes]
-            chosen = [
-                t
-                for t in cluster.select(live, _action_test(request.actions), request.parent_task_id)
-                if t.cancellable
-            ]
-        task_failures = _task_failures(cluster, chosen)
-        chosen = [t for t in chosen if t.task_id not in cluster.task_failures]
-        refused = [(t, e) for t in chosen if (e := handoff_refusal(t)) is not None]
-        task_failures += [TaskFailure(t.task_id, e.http_status(), e) for t, e in refused]
-        chosen = [t for t in chosen if handoff_refusal(t) is None]
-        for task in chosen:
-            cluster.cancel(task, request.reason)
-        now = cluster.now_ns()
-        infos = [t.info(now, detailed=False) for t in chosen]
-        if request.wait_for_completion:
-            awaited = [d for t in chosen for d in (t, *cluster.descendants(t))]
-            if not cluster.wait_for(awaited, cluster.max_wait_ns):
-                raise timeout_error(cluster, cluster.max_wait_ns)
-        return TasksResult(tasks=infos, node_failures=failures, task_failures=task_failures)
+            contacted = targets
+        live = [n for n in contacted if n not in cluster.failed_nodes]
+        description = own.cancel_description(
+            request.reason,
+            request.wait_for_completion,
+            request.task_id,
+            request.parent_task_id,
+            request.nodes,
+            request.actions,
+        )
+        mine = own.start(cluster, own.CANCEL_ACTION, live, request.headers, description=description)
+        try:
+            if request.task_id is not None:
+                chosen, failure = _cancel_target(cluster, request)
+                failures.extend([failure] if failure is not None else [])
+            else:
+                failures = _node_failures(cluster, targets, CANCEL_NODE_ACTION)
+                test = _action_test(request.actions)
+                chosen = [
+                    t for t in cluster.select(live, test, request.parent_task_id) if t.cancellable
+                ]
+            return _cancel(cluster, request, chosen, failures)
+        finally:
+            own.finish(cluster, mine)
+
+
+def _cancel(
+    cluster: Cluster, request: CancelRequest, chosen: list[Task], failures: list[FailedNodeError]
+) -> TasksResult:
+    task_failures = _task_failures(cluster, chosen)
+    chosen = [t for t in chosen if t.task_id not in cluster.task_failures]
+    refused = [(t, e) for t in chosen if (e := handoff_refusal(t)) is not None]
+    task_failures += [TaskFailure(t.task_id, e.http_status(), e) for t, e in refused]
+    chosen = [t for t in chosen if handoff_refusal(t) is None]
+    for task in chosen:
+        cluster.cancel(task, request.reason)
+    now = cluster.now_ns()
+    infos = [t.info(now, detailed=False) for t in chosen]
+    if request.wait_for_completion:
+        awaited = [d for t in chosen for d in (t, *cluster.descendants(t))]
+        if not cluster.wait_for(awaited, cluster.max_wait_ns):
+            raise timeout_error(cluster, cluster.max_wait_ns)
+    return TasksResult(tasks=infos, node_failures=failures, task_failures=task_failures)
 
 
 def _cancel_target(

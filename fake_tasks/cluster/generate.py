@@ -38,6 +38,12 @@ class _Builder:
         self.fake = fake
         self.node_ids = list(cluster.nodes)
         self.allocation = rng.randint(3, 40)
+        self.singletons: set[str] = set()  # persistent tasks with a fixed id run once per cluster
+
+    @staticmethod
+    def channel(node: str, coordinator: str) -> str:
+        """A child's task type: `direct` on the node that sent it (the local channel)."""
+        return "direct" if node == coordinator else "transport"
 
     def other_node(self, node: str) -> str:
         others = [n for n in self.node_ids if n != node] or [node]
@@ -158,9 +164,11 @@ class _Builder:
             started_ago=ago,
         )
         for shard in range(shards):
+            target = self.other_node(node) if shard % 2 == 0 else node
             self.start(
                 "indices:data/read/search[phase/query]",
-                node=self.other_node(node) if shard % 2 == 0 else node,
+                node=target,
+                type=self.channel(target, node),
                 description=f"shardId[[{index}][{shard}]]",
                 parent=parent,
                 headers=headers,
@@ -186,7 +194,7 @@ class _Builder:
             self.start(
                 "cluster:monitor/nodes/stats[n]",
                 node=target,
-                type="direct" if target == node else "transport",
+                type=self.channel(target, node),
                 parent=parent,
                 headers=headers,
                 duration=duration,
@@ -216,6 +224,7 @@ class _Builder:
         shard = self.start(
             "indices:data/write/bulk[s]",
             node=primary,
+            type=self.channel(primary, node),
             description=f"requests[{self.rng.randint(1, 500)}], index[{index}][0]",
             cancellable=False,
             parent=parent,
@@ -238,14 +247,19 @@ class _Builder:
 
     def persistent(self, budget: int) -> int:
         self.allocation += self.rng.randint(1, 7)
-        action, description = self.rng.choice(
-            (
-                ("health-node[c]", "id=health-node"),
-                ("geoip-downloader[c]", "id=geoip-downloader"),
-                ("xpack/ml/job[c]", f"job-{self.fake.word()}-{self.fake.word()}"),
-                ("data_frame/transforms[c]", f"data_frame_{self.fake.word()}"),
-            )
-        )
+        choices = [
+            ("health-node[c]", "id=health-node"),
+            ("geoip-downloader[c]", "id=geoip-downloader"),
+            ("xpack/ml/job[c]", f"job-{self.fake.word()}-{self.fake.word()}"),
+            ("data_frame/transforms[c]", f"data_frame_{self.fake.word()}"),
+        ]
+        # `health-node` and `geoip-downloader` are persistent tasks with a fixed id: one each
+        pick = self.rng.choice(choices)
+        if pick[0] in self.singletons:
+            pick = self.rng.choice(choices[2:])
+        action, description = pick
+        if action in ("health-node[c]", "geoip-downloader[c]"):
+            self.singletons.add(action)
         self.start(
             action,
             node=self.rng.choice(self.node_ids),

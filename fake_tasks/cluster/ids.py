@@ -7,8 +7,7 @@ import random
 from dataclasses import dataclass
 
 from fake_tasks.errors import IllegalArgumentError, NumberFormatError
-
-_LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
+from fake_tasks.spec.javanum import java_int_in_range
 
 
 @dataclass(frozen=True, order=True)
@@ -39,11 +38,7 @@ class TaskId:
 
 
 def _parse_long(text: str) -> int | None:
-    body = text[1:] if text[:1] in "+-" else text
-    if not body or not body.isascii() or not body.isdigit():
-        return None
-    value = int(text)
-    return value if _LONG_MIN <= value <= _LONG_MAX else None
+    return java_int_in_range(text)
 
 
 def node_id(rng: random.Random) -> str:

@@ -72,6 +72,11 @@ class _Keep:
 KEEP = _Keep()
 
 
+# Waits end by the year 9000 at the latest: a virtual clock jumping ahead by the longest timeouts
+# (106751 days each) would otherwise leave the dates Python (and the ES formatters) can print.
+_LATEST_NS = 220_898_880_000 * 1_000_000_000
+
+
 class ClusterClosed(FakeTasksError):
     """The cluster was closed while a request waited on it."""
 
@@ -424,11 +429,13 @@ class Cluster:
         """Wait until all `tasks` (and descendants) finish or `timeout_ns` passes.
 
         Returns whether they all finished. Virtual clocks jump instead of sleeping; realtime
-        waits block, bounded by the timeout, and `close()` releases them.
+        waits block, bounded by the timeout (the request's own, as on the server: the caller
+        bounds waits the server does not), and `close()` releases them. A timeout of zero or
+        less checks once.
         """
         awaited = list(tasks)
         with self.lock:
-            deadline = self.now_ns() + max(0, min(timeout_ns, self.max_wait_ns))
+            deadline = min(self.now_ns() + max(0, timeout_ns), _LATEST_NS)
             while True:
                 self.settle()
                 if all(not t.running for t in awaited):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from fake_tasks.errors import IllegalArgumentError, NumberFormatError
+from fake_tasks.spec.javanum import JAVA_TRIM, is_java_double, java_int_in_range
 
 NANOS_PER_UNIT: dict[str, int] = {
     "nanos": 1,
@@ -15,20 +16,18 @@ NANOS_PER_UNIT: dict[str, int] = {
     "h": 3_600_000_000_000,
     "d": 86_400_000_000_000,
 }
-_JAVA_LONG = re.compile(r"[+-]?[0-9]+")
-_JAVA_DOUBLE = re.compile(
-    r"[+-]?(NaN|Infinity|([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?)[fFdD]?"
-)
 _MAX_DAYS = 106751
 
 
 def parse_time_value(value: str, setting: str) -> int:
-    """Parse an ES time value into nanoseconds; `-1` (no value) parses to -1.
+    """Parse an ES time value into nanoseconds.
 
     Mirrors `TimeValue.parseTimeValue`, including its error messages and its quirks: suffixes are
-    matched lower-cased except `m`, which must be lower case in the original.
+    matched lower-cased except `m`, which must be lower case in the original. `-1` of a unit (the
+    only negative value accepted) is minus one of that unit: `-1s` is -10^9, and `-1` alone is
+    minus one millisecond (`TimeValue.MINUS_ONE`), as `timed out after [-1/-1000ms]` shows.
     """
-    normalized = value.lower().strip()
+    normalized = value.lower().strip(JAVA_TRIM)
     for suffix in ("nanos", "micros", "ms", "s"):
         if normalized.endswith(suffix):
             return _parse_number(value, normalized[: -len(suffix)], suffix, setting)
@@ -38,7 +37,7 @@ def parse_time_value(value: str, setting: str) -> int:
         if normalized.endswith(suffix):
             return _parse_number(value, normalized[:-1], suffix, setting)
     if re.fullmatch(r"-0*1", normalized):
-        return -1
+        return -NANOS_PER_UNIT["ms"]
     if re.fullmatch(r"0+", normalized):
         return 0
     raise IllegalArgumentError(
@@ -48,11 +47,11 @@ def parse_time_value(value: str, setting: str) -> int:
 
 
 def _parse_number(original: str, number: str, suffix: str, setting: str) -> int:
-    text = number.strip()
-    amount = int(text) if _JAVA_LONG.fullmatch(text) else None
-    if amount is None or not -(2**63) <= amount < 2**63:
+    text = number.strip(JAVA_TRIM)
+    amount = java_int_in_range(text)
+    if amount is None:
         cause = NumberFormatError(f'For input string: "{text}"')
-        if _JAVA_DOUBLE.fullmatch(text):
+        if is_java_double(text):
             raise IllegalArgumentError(
                 f"failed to parse [{original}], fractional time values are not supported",
                 caused_by=cause,
@@ -64,7 +63,7 @@ def _parse_number(original: str, number: str, suffix: str, setting: str) -> int:
             "negative durations are not supported"
         )
     if amount == -1:
-        return -1
+        return -NANOS_PER_UNIT[suffix]
     if suffix == "d" and amount > _MAX_DAYS:
         raise IllegalArgumentError("time value cannot store values greater than 106751 days")
     return amount * NANOS_PER_UNIT[suffix]
@@ -82,10 +81,19 @@ def seconds_to_nanos(value: float | str, setting: str = "duration") -> int:
     return round(value * 1e9)
 
 
+def millis(nanos: int) -> int:
+    """`TimeValue.millis()`: whole milliseconds, truncated toward zero (`-1nanos` is 0 ms)."""
+    return nanos // 1_000_000 if nanos >= 0 else -(-nanos // 1_000_000)
+
+
 def human(nanos: int) -> str:
-    """`TimeValue.toHumanReadableString(1)`: the largest unit, one decimal cut (not rounded)."""
+    """`TimeValue.toHumanReadableString(1)`: the largest unit, one decimal cut (not rounded).
+
+    A negative value can only be minus one of its unit (see `parse_time_value`), which Java
+    prints as its duration: `-1`.
+    """
     if nanos < 0:
-        return str(nanos)
+        return "-1"
     if nanos == 0:
         return "0s"
     for unit in ("d", "h", "m", "s", "ms", "micros"):

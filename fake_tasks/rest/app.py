@@ -13,11 +13,14 @@ from fake_tasks.contract import schemas as contract
 from fake_tasks.errors import EsError, IllegalArgumentError, SimpleError
 from fake_tasks.rest import authz, filterpath, render
 from fake_tasks.rest.checks import (
+    BAD_REQUEST,
+    Unanswered,
     check_content_type,
     check_opaque_id,
     compatible_with,
     opaque_ids,
     query_values,
+    raw_path,
     request_uri,
     response_flag,
     task_headers,
@@ -25,7 +28,7 @@ from fake_tasks.rest.checks import (
 from fake_tasks.rest.delivery import Dropped, Sent, body_complete, deliver, describe
 from fake_tasks.rest.handlers import route_for
 from fake_tasks.rest.params import Params
-from fake_tasks.rest.routing import Call, PlainText, Reply
+from fake_tasks.rest.routing import METHOD_ORDER, Call, PlainText, Reply
 from fake_tasks.scripting.fake import FakeTasks
 from fake_tasks.scripting.security import Subject
 from fake_tasks.spec import APIS
@@ -87,6 +90,10 @@ class App:
 
     def dispatch(self, request: Request) -> Response:
         values = query_values(request)
+        bad = request.environ.get(BAD_REQUEST)
+        if isinstance(bad, EsError):  # the decoder failed: 400 with its exception, no routing
+            lenient = values.get("pretty") in ("", "true")
+            return self.respond(request, 400, bad.body(), None, pretty=lenient)
         try:
             # With security on, 8.8+ authenticates in the HTTP layer, before anything is read.
             subject = (
@@ -100,6 +107,8 @@ class App:
             )
         try:
             compat = compatible_with(request.headers.get("Accept"), self.fake.cluster.major_version)
+        except Unanswered:
+            return Dropped(reset=False)
         except EsError as error:  # the media type itself is wrong: answer plain JSON
             self._note_rejected(request, error.http_status(), error.reason)
             return self.respond(request, error.http_status(), error.body(), None)
@@ -162,7 +171,14 @@ class App:
         subject: Subject | None = None,
     ) -> Reply:
         path = request.path
-        match = route_for(request.method, path)
+        match = route_for(request.method, raw_path(request))
+        if request.method not in METHOD_ORDER:  # `translateRequestMethod` refuses it
+            allowed = f", allowed: [{', '.join(match.allowed)}]" if match.allowed else ""
+            raise SimpleError(
+                405,
+                f"Unexpected http method: {request.method}{allowed}",
+                headers={"Allow": ",".join(match.allowed)} if match.allowed else {},
+            )
         if request.method == "OPTIONS":
             allow = {"Allow": ",".join(match.allowed)} if match.allowed else {}
             return Reply(200, None, headers=allow)
@@ -292,7 +308,7 @@ class App:
         """
         if filter_path is None and status < 400 and "filter_path" in request.args:
             return None
-        api = route_for(request.method, request.path).route
+        api = route_for(request.method, raw_path(request)).route
         return self.fake.contract.check(
             f"{request.method} {request_uri(request)}", api.api if api else None, status, body
         )

@@ -8,15 +8,38 @@ from collections.abc import Mapping
 from werkzeug.wrappers import Request
 
 from fake_tasks.errors import EsError, IllegalArgumentError, SimpleError
+from fake_tasks.spec.javanum import java_int_in_range
 
 RAW_HEADERS = "fake_tasks.raw_headers"  # environ key: header lines as received (see server.py)
-_COMPAT = re.compile(r"application/vnd\.elasticsearch\+(\w+)\s*;\s*compatible-with\s*=\s*(\d+)")
+# environ key: the `EsError` the HTTP decoder failed with; such a request goes to
+# `RestController.dispatchBadRequest`, a 400 whatever the path (see rest/wire.py)
+BAD_REQUEST = "fake_tasks.bad_request"
+_COMPAT = re.compile(
+    r"application/vnd\.elasticsearch\+(\w+)\s*;\s*compatible-with\s*=\s*(\d+)", re.ASCII
+)
 _BODY_TYPES = re.compile(
     r"application/(json|x-ndjson|yaml|cbor|smile|vnd\.elasticsearch\+(json|x-ndjson|yaml|cbor|smile))"
 )
 
 
+class Unanswered(Exception):
+    """The server closes the connection without a response (an exception escaped its REST layer)."""
+
+
+def raw_path(request: Request) -> str:
+    """The path as sent, still percent-encoded: ES routes on it (`PathTrie` splits the raw path
+    at `/` and decodes only the values of `{params}`), so `%2F` in a task id stays in the id."""
+    uri = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    if not isinstance(uri, str) or not uri:
+        return request.path
+    return uri.partition("?")[0]  # an absolute form (http://host/x) stays whole, as in ES
+
+
 def request_uri(request: Request) -> str:
+    """`RestRequest.uri()`: the request target as sent (still percent-encoded)."""
+    uri = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    if isinstance(uri, str) and uri:
+        return uri
     query = request.query_string.decode("latin-1")
     return request.path + (f"?{query}" if query else "")
 
@@ -51,13 +74,20 @@ def check_opaque_id(request: Request, *, full_error: bool = True) -> None:
 
 
 def compatible_with(accept: str | None, major: int) -> str | None:
-    """The response content type for a `compatible-with` Accept header (validated)."""
+    """The response content type for a `compatible-with` Accept header (validated).
+
+    The version is read with `Byte.parseByte`, outside the `try` that turns version errors
+    into a 400 (`RestCompatibleVersionHelper`, `RestRequest`): a number beyond 127 escapes the
+    REST layer and the HTTP layer closes the connection without answering (`Unanswered`).
+    """
     if not accept:
         return None
     found = _COMPAT.search(accept)
     if found is None:
         return None
-    version = int(found.group(2))
+    version = java_int_in_range(found.group(2), -128, 127)
+    if version is None:
+        raise Unanswered(f'Value out of range. Value:"{found.group(2)[:40]}" Radix:10')
     if version not in (major, major - 1):
         raise EsError.custom(
             "media_type_header_exception",

@@ -16,7 +16,7 @@ from fake_tasks.actions.tasks import TasksResult
 from fake_tasks.cluster.model import Cluster
 from fake_tasks.errors import EsError, FailedNodeError
 from fake_tasks.rest import render
-from fake_tasks.rest.checks import compatible_with, query_values
+from fake_tasks.rest.checks import compatible_with, query_values, raw_path
 from fake_tasks.rest.handlers import ROUTES, route_for
 from fake_tasks.rest.routing import near_misses
 from fake_tasks.scripting.fake import FakeTasks
@@ -77,7 +77,7 @@ class Sent:
 
 def describe(request: Request) -> Incoming:
     """A request as faults and the journal see it, with the route it matches (if any)."""
-    found = route_for(request.method, request.path)
+    found = route_for(request.method, raw_path(request))
     route = found.route
     try:
         body = request.get_data(cache=True)
@@ -116,6 +116,8 @@ def deliver(app: App, request: Request, incoming: Incoming, decision: Decision |
             _answer(app, request, incoming)
         return Sent(Dropped(reset=isinstance(fault, Reset)), None, (), b"")
     response = _answer(app, request, incoming)
+    if isinstance(response, Dropped):  # the server closes without answering
+        return Sent(response, None, (), b"")
     if isinstance(fault, Truncated):
         full = response.get_data()
         cut = fault.cut(full)
@@ -195,7 +197,6 @@ def _not_found_response(
         result,
         cluster,
         group_by if group_by in render.GROUP_BY else "nodes",
-        stack_trace=_flag(incoming, "error_trace"),
     )
     return _json_response(app, request, incoming, 200, body)
 

@@ -46,13 +46,19 @@ def _advance(path: Path, key: str) -> list[Path]:
     return [rest] if simple_match(head, key) else []
 
 
+def _step(paths: list[Path], key: str) -> list[Path]:
+    """The paths left to match below `key`, each once: `**` keeps itself and moves on, so
+    without removing duplicates twenty `**` segments make a million copies of the same path."""
+    return list(dict.fromkeys(q for p in paths for q in _advance(p, key)))
+
+
 def _include(value: Any, paths: list[Path]) -> tuple[bool, Any]:
     if any(not p for p in paths):
         return True, value
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
-            sub = [q for p in paths for q in _advance(p, key)]
+            sub = _step(paths, key)
             if sub:
                 matched, kept = _include(item, sub)
                 if matched:
@@ -70,7 +76,7 @@ def _exclude(value: Any, paths: list[Path]) -> Any:
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
-            sub = [q for p in paths for q in _advance(p, key)]
+            sub = _step(paths, key)
             kept = _exclude(item, sub) if sub else item
             if kept is not _DROP:
                 out[key] = kept

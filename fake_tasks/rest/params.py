@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 
 from fake_tasks.cluster.ids import TaskId
@@ -10,8 +9,7 @@ from fake_tasks.cluster.matching import split_commas
 from fake_tasks.cluster.timevalue import parse_time_value
 from fake_tasks.errors import FakeTasksError, IllegalArgumentError, NumberFormatError
 from fake_tasks.spec import ApiSpec, Param, ParamType
-
-_INT = re.compile(r"[+-]?[0-9]+")
+from fake_tasks.spec.javanum import java_int_in_range
 
 # Read by the REST channel or controller for every request, so never "unrecognized".
 RESPONSE_PARAMS = ("format", "filter_path", "pretty", "human", "error_trace")
@@ -89,8 +87,9 @@ class Params:
         value = self.get(name)
         if value is None:
             return None
-        if _INT.fullmatch(value) and -(2**31) <= int(value) < 2**31:
-            return int(value)
+        number = java_int_in_range(value, -(2**31), 2**31 - 1)
+        if number is not None:
+            return number
         raise IllegalArgumentError(
             f"Failed to parse int parameter [{name}] with value [{value}]",
             caused_by=NumberFormatError(f'For input string: "{value}"'),
@@ -109,11 +108,10 @@ class Params:
 def unrecognized_message(path: str, invalid: Iterable[str], candidates: Iterable[str]) -> str:
     names = sorted(invalid)
     parts = []
+    pool = sorted(set(candidates))
     for name in names:
-        scored = sorted(
-            ((similarity(name, c), c) for c in candidates if similarity(name, c) > 0.5),
-            key=lambda sc: (-sc[0], sc[1]),
-        )
+        scores = ((_close(name, c), c) for c in pool)
+        scored = sorted(((s, c) for s, c in scores if s > 0.5), key=lambda sc: (-sc[0], sc[1]))
         part = f"[{name}]"
         keys = [c for _, c in scored]
         if len(keys) == 1:
@@ -125,14 +123,49 @@ def unrecognized_message(path: str, invalid: Iterable[str], candidates: Iterable
     return f"request [{path}] contains unrecognized parameter{plural}: {', '.join(parts)}"
 
 
+def _close(a: str, b: str) -> float:
+    """`similarity`, or 0 when the lengths alone keep it at or below one half.
+
+    The distance is at least the difference in length, so with the shorter string at most half
+    as long as the longer, the similarity cannot pass 0.5 (the server's threshold): skipping
+    those keeps a 60,000-character parameter name from costing seconds.
+    """
+    if 2 * min(len(a), len(b)) <= max(len(a), len(b)):
+        return 0.0
+    return similarity(a, b)
+
+
 def similarity(a: str, b: str) -> float:
     """Lucene `LevenshteinDistance.getDistance`: 1 - edits / longer length."""
-    if not a and not b:
+    if a == b:
         return 1.0
+    longest = max(len(a), len(b))
+    return 1.0 - _distance(a, b) / longest
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance; a shared prefix and suffix cost nothing and are skipped."""
+    start = 0
+    while start < len(a) and start < len(b) and a[start] == b[start]:
+        start += 1
+    end_a, end_b = len(a), len(b)
+    while end_a > start and end_b > start and a[end_a - 1] == b[end_b - 1]:
+        end_a, end_b = end_a - 1, end_b - 1
+    a, b = a[start:end_a], b[start:end_b]
+    if len(a) < len(b):
+        a, b = b, a
     previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
+    for i, char_a in enumerate(a, start=1):
         current = [i]
-        for j, cb in enumerate(b, start=1):
-            current.append(min(current[j - 1] + 1, previous[j] + 1, previous[j - 1] + (ca != cb)))
+        left = i
+        for j, char_b in enumerate(b):
+            best = previous[j] if char_a == char_b else previous[j] + 1
+            up = previous[j + 1] + 1
+            if up < best:
+                best = up
+            if left + 1 < best:
+                best = left + 1
+            current.append(best)
+            left = best
         previous = current
-    return 1.0 - previous[-1] / max(len(a), len(b))
+    return previous[-1]

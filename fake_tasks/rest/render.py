@@ -87,12 +87,12 @@ def node_fields(node: Node) -> dict[str, Any]:
     return out
 
 
-def task_failure(failure: TaskFailure, *, stack_trace: bool = False) -> dict[str, Any]:
+def task_failure(failure: TaskFailure) -> dict[str, Any]:
     return {
         "task_id": failure.task_id.id,
         "node_id": failure.task_id.node,
         "status": REST_STATUS.get(failure.status, "INTERNAL_SERVER_ERROR"),
-        "reason": failure.reason.to_dict(stack_trace=stack_trace),
+        "reason": failure.reason.to_dict(),
     }
 
 
@@ -102,16 +102,17 @@ def tasks_response(
     group_by: str = "nodes",
     *,
     human: bool = False,
-    stack_trace: bool = False,
 ) -> dict[str, Any]:
-    """`ListTasksResponse` in one of its three layouts (cancel answers the same)."""
+    """`ListTasksResponse` in one of its three layouts (cancel answers the same).
+
+    Failures never carry `stack_trace`: `error_trace` adds traces to error responses only
+    (`RestResponse`); a 200 renders exceptions with the default, skip the trace.
+    """
     out: dict[str, Any] = {}
     if result.task_failures:
-        out["task_failures"] = [
-            task_failure(f, stack_trace=stack_trace) for f in result.task_failures
-        ]
+        out["task_failures"] = [task_failure(f) for f in result.task_failures]
     if result.node_failures:
-        out["node_failures"] = [f.to_dict(stack_trace=stack_trace) for f in result.node_failures]
+        out["node_failures"] = [f.to_dict() for f in result.node_failures]
     if group_by == "nodes":
         out["nodes"] = _by_nodes(result.tasks, cluster, human=human)
     elif group_by == "parents":
@@ -152,16 +153,14 @@ def _by_parents(tasks: Sequence[TaskInfo], *, human: bool) -> dict[str, Any]:
     }
 
 
-def get_response(
-    result: GetResult, *, human: bool = False, stack_trace: bool = False
-) -> dict[str, Any]:
+def get_response(result: GetResult, *, human: bool = False) -> dict[str, Any]:
     """`GetTaskResponse` / `TaskResult`: completed, task, error, response."""
     out: dict[str, Any] = {
         "completed": result.completed,
         "task": task_info(result.task, human=human),
     }
     if result.error is not None:
-        out["error"] = result.error.to_dict(stack_trace=stack_trace)
+        out["error"] = result.error.to_dict()  # stored as written: never with a trace
     if result.response is not None:
         out["response"] = dict(result.response)
     return out

@@ -35,13 +35,12 @@ def jobs(found: Iterable[RollupJob]) -> dict[str, Any]:
     }
 
 
-def deleted(result: DeleteResult, *, stack_trace: bool = False) -> dict[str, Any]:
-    """`DeleteRollupJobAction.Response`: the task failures first, then acknowledged."""
+def deleted(result: DeleteResult) -> dict[str, Any]:
+    """`DeleteRollupJobAction.Response`: the task failures first, then acknowledged (a response
+    body, not an error: `error_trace` adds no stack traces to it)."""
     out: dict[str, Any] = {}
     if result.task_failures:
-        out["task_failures"] = [
-            render.task_failure(f, stack_trace=stack_trace) for f in result.task_failures
-        ]
+        out["task_failures"] = [render.task_failure(f) for f in result.task_failures]
     out["acknowledged"] = result.acknowledged
     return out
 

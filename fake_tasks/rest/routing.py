@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from fake_tasks.cluster.model import Cluster
 from fake_tasks.rest.params import Params, similarity
@@ -53,15 +54,17 @@ class Route:
     prepare: Prepare
 
     def match(self, segments: list[str]) -> dict[str, str] | None:
+        """The `{param}` values (decoded) if the raw `segments` fit this template."""
         template = [s for s in self.path.split("/") if s]
         if len(template) != len(segments):
             return None
         found: dict[str, str] = {}
         for part, value in zip(template, segments, strict=True):
             if part.startswith("{") and part.endswith("}"):
-                if part == "{index}" and value.startswith("_") and value != "_all":
+                decoded = unquote(value, errors="replace")
+                if part == "{index}" and decoded.startswith("_") and decoded != "_all":
                     return None  # an API name the fake lacks: "no handler found", not an index
-                found[part[1:-1]] = value
+                found[part[1:-1]] = decoded
             elif part != value:
                 return None
         return found
@@ -99,6 +102,13 @@ def find_route(method: str, path: str, routes: tuple[Route, ...]) -> Match:
     return Match(None, {}, allowed)
 
 
+def _score(a: str, b: str) -> float:
+    """`similarity`, skipped (0) where the lengths alone keep it under the threshold: the
+    distance is at least the length difference, and the comparison is quadratic."""
+    short, long_ = sorted((len(a), len(b)))
+    return similarity(a, b) if short >= _NEAR_MISS_MIN * long_ else 0.0
+
+
 def near_misses(
     method: str, path: str, routes: tuple[Route, ...], limit: int = 2
 ) -> tuple[str, ...]:
@@ -114,9 +124,9 @@ def near_misses(
         if route.match(filled) is None:
             continue  # e.g. `/{index}` never takes an `_api` name
         other_family = template and have and not template[0].startswith("{")
-        if other_family and similarity(template[0], have[0]) < _NEAR_MISS_MIN:
+        if other_family and _score(template[0], have[0]) < _NEAR_MISS_MIN:
             continue  # another API family altogether
-        score = similarity(said, f"{route.method} /{'/'.join(filled)}")
+        score = _score(said, f"{route.method} /{'/'.join(filled)}")
         scored.append((score, f"{route.method} {route.path}"))
     scored.sort(key=lambda sc: -sc[0])
     best = scored[0][0]

@@ -1,8 +1,8 @@
 """The API definitions, one module per family, gathered into one registry by discovery.
 
-Each module here other than `base` defines a family: `APIS`, a tuple of `ApiSpec` (name,
-endpoints, parameters in the server's read order), and `DEVIATIONS`, where the server and its
-documents disagree. Adding a module adds its APIs; nothing else lists them.
+Each module here other than `base` and `javanum` defines a family: `APIS`, a tuple of
+`ApiSpec` (name, endpoints, parameters in the server's read order), and `DEVIATIONS`, where the
+server and its documents disagree. Adding a module adds its APIs; nothing else lists them.
 """
 
 from __future__ import annotations
@@ -37,8 +37,11 @@ __all__ = [
 ]
 
 
+_HELPERS = ("base", "javanum")  # modules here that define no family
+
+
 def _families() -> tuple[str, ...]:
-    return tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name != "base"))
+    return tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name not in _HELPERS))
 
 
 FAMILIES: Final = _families()

@@ -7,6 +7,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from fake_tasks.spec.javanum import JAVA_TRIM, java_int_in_range
+
 __all__ = [
     "COMMON",
     "ApiSpec",
@@ -99,9 +101,6 @@ class Deviation:
 
 
 _BOOLEAN_ERROR = "Failed to parse value [{value}] as only [true] or [false] are allowed."
-_LONG = re.compile(r"[+-]?[0-9]+")
-_LONG_RANGE = range(-(2**63), 2**63)
-_INT_RANGE = range(-(2**31), 2**31)
 
 
 def problem(param: Param, value: str) -> str | None:
@@ -123,14 +122,14 @@ def problem(param: Param, value: str) -> str | None:
             return None
         return f"[{param.name}] must be one of {list(param.options)}, not [{value}]"
     if param.type == "int":
-        if _LONG.fullmatch(value) and int(value) in _INT_RANGE:
+        if java_int_in_range(value, -(2**31), 2**31 - 1) is not None:
             return None
         return f"Failed to parse int parameter [{param.name}] with value [{value}]"
     if param.type == "task_id":
         if value in ("", "unset"):
             return None
         _, sep, number = value.partition(":")
-        if sep and number.isascii() and _LONG.fullmatch(number) and int(number) in _LONG_RANGE:
+        if sep and java_int_in_range(number) is not None:
             return None
         return f"malformed task id {value}"
     return None
@@ -138,7 +137,7 @@ def problem(param: Param, value: str) -> str | None:
 
 def _is_time(value: str) -> bool:
     """`TimeValue.parseTimeValue` accepts it (units matched lower-cased, except `m`)."""
-    normalized = value.lower().strip()
+    normalized = value.lower().strip(JAVA_TRIM)
     suffix = next((s for s in ("nanos", "micros", "ms", "s") if normalized.endswith(s)), None)
     if suffix is None and value.endswith("m"):
         suffix = "m"
@@ -146,8 +145,5 @@ def _is_time(value: str) -> bool:
         suffix = normalized[-1]
     if suffix is None:
         return re.fullmatch(r"-0*1|0+", normalized) is not None
-    number = normalized[: -len(suffix)].strip()
-    if not number.isascii() or _LONG.fullmatch(number) is None:
-        return False
-    amount = int(number)
-    return amount in _LONG_RANGE and (amount >= 0 or amount == -1)
+    amount = java_int_in_range(normalized[: -len(suffix)].strip(JAVA_TRIM))
+    return amount is not None and amount >= -1 and not (suffix == "d" and amount > 106751)

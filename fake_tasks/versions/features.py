@@ -104,12 +104,33 @@ FEATURES: Final = (
         "(docs/es-facts.md §7); `SecurityRestFilter.handleRequest` before; boundary inferred",
     ),
     Feature(
+        "node_tasks_cancellable",
+        (8, 4),
+        None,
+        "a tasks request's node-level `[n]` tasks are cancellable (a cancel with no filter "
+        "cancels its own `cancel[n]` tasks)",
+        "`cancellable: false`",
+        "PR #88621 (merged 2022-07-19, 8.4): `NodeTaskRequest.createTask` returns a "
+        "`CancellableTask`",
+    ),
+    Feature(
         "list_tasks_cancellable",
         (8, 9),
         None,
         "the list request's own tasks are cancellable (`cancellable: true, cancelled: false`)",
         "`cancellable: false`",
         "PR #96283 and #96248 (8.9)",
+    ),
+    Feature(
+        "list_infos_after_wait",
+        (8, 9),
+        None,
+        "a waiting list takes its task infos after the wait (tasks that ended meanwhile show "
+        "their whole running time)",
+        "the infos are taken before the wait",
+        "`TransportListTasksAction.processTasks` hands the collected tasks to `taskOperation` once "
+        "they are removed (9.x) where it built each info before waiting (8.x); the 8.9 boundary "
+        "(with PR #96248) is inferred",
     ),
     Feature(
         "www_authenticate_comma",

@@ -294,9 +294,7 @@ def prepare_rethrottle(call: Call) -> Run:
                 400,
             )
         result: TasksResult = actions.rethrottle(call.cluster, task_id, rps)
-        body = render.tasks_response(
-            result, call.cluster, group_by, human=call.human, stack_trace=call.stack_trace
-        )
+        body = render.tasks_response(result, call.cluster, group_by, human=call.human)
         return Reply(200, body)
 
     return run

@@ -83,7 +83,7 @@ def prepare_delete(call: Call) -> Run:
     def act() -> Reply:
         result = actions.delete_job(call.cluster, job_id)
         status = 200 if not result.task_failures else 500
-        return Reply(status, render.deleted(result, stack_trace=call.stack_trace))
+        return Reply(status, render.deleted(result))
 
     return _transport(call, act)
 

@@ -29,9 +29,7 @@ def _tasks_reply(call: Call, group_by: str, act: Callable[[], actions.TasksResul
 
     def run() -> Reply:
         _check_group_by(group_by)
-        body = render.tasks_response(
-            act(), call.cluster, group_by, human=call.human, stack_trace=call.stack_trace
-        )
+        body = render.tasks_response(act(), call.cluster, group_by, human=call.human)
         return Reply(200, body)
 
     return run
@@ -64,6 +62,7 @@ def prepare_cancel(call: Call) -> Run:
         actions=request_actions,
         parent_task_id=parent,
         wait_for_completion=p.boolean("wait_for_completion"),
+        headers=call.task_headers,
     )
 
     return _tasks_reply(call, group_by, lambda: actions.cancel_tasks(call.cluster, request))
@@ -82,9 +81,7 @@ def prepare_get(call: Call) -> Run:
 
     def run() -> Reply:
         result = actions.get_task(call.cluster, request)
-        return Reply(
-            200, render.get_response(result, human=call.human, stack_trace=call.stack_trace)
-        )
+        return Reply(200, render.get_response(result, human=call.human))
 
     return run
 
