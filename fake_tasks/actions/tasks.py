@@ -139,7 +139,8 @@ def list_tasks(cluster: Cluster, request: ListRequest) -> TasksResult:
         try:
             matched = cluster.select(live, _action_test(request.actions), request.parent_task_id)
             task_failures = _task_failures(cluster, matched)
-            listed = [t for t in matched if t.task_id not in cluster.task_failures]
+            failing = cluster.task_failures
+            listed = [t for t in matched if t.task_id not in failing] if failing else matched
             failures = _node_failures(cluster, targets, LIST_NODE_ACTION)
             infos_after_wait = cluster.has("list_infos_after_wait")
             infos = [] if infos_after_wait else _infos(cluster, listed, request.detailed)

@@ -128,6 +128,10 @@ class IndexCatalog:
         self._indices: dict[str, Index] = {}
         self._aliases: dict[str, set[str]] = {}
 
+    def use_clock(self, clock: Clock) -> None:
+        """Read time from `clock` from now on (a generated cluster gets its clock last)."""
+        self._clock = clock
+
     def __contains__(self, name: object) -> bool:
         return name in self._indices
 

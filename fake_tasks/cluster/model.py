@@ -149,6 +149,12 @@ class Cluster:
             twin._closed = False
             return twin
 
+    def attach_clock(self, clock: Clock) -> None:
+        """Run on `clock` from now on (generation draws a cluster on a frozen clock first)."""
+        with self.lock:
+            self.clock = clock
+            self.indices.use_clock(clock)
+
     # -- queries -------------------------------------------------------------------------------
 
     def now_ns(self) -> int:
