@@ -34,6 +34,20 @@ def _es_version(text: str) -> str:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+SERVE_JOURNAL_BYTES = 1024 * 1024
+_BYTE_UNITS = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
+
+
+def byte_size(text: str) -> int:
+    """A positive size in bytes: `65536`, `512kb`, `1mb`, `2gb` (units as Elasticsearch's)."""
+    value = text.strip().lower()
+    unit = next((u for u in ("kb", "mb", "gb", "b") if value.endswith(u)), "")
+    number = value[: len(value) - len(unit)].strip()
+    if not number.isdigit() or int(number) < 1:
+        raise argparse.ArgumentTypeError(f"not a size in bytes: {text!r} (e.g. 1mb, 512kb)")
+    return int(number) * _BYTE_UNITS.get(unit, 1)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fake-tasks", description="A fake Elasticsearch task management API."
@@ -65,6 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--strict",
         action="store_true",
         help="answer a 500 instead of a response that breaks its JSON Schema (default: log it)",
+    )
+    serve.add_argument(
+        "--journal-size",
+        type=byte_size,
+        default=SERVE_JOURNAL_BYTES,
+        metavar="BYTES",
+        help="memory the journal of recent requests and answers may use, e.g. 512kb or 256mb "
+        "(default 1mb; the oldest exchanges are dropped past it: raise it to keep more)",
     )
     serve.add_argument(
         "--tls",
@@ -136,6 +158,7 @@ def serve(
     )
     clock = VirtualClock(tick=args.tick) if args.virtual else RealtimeClock(speed=args.speed)
     fake = FakeTasks(settings, clock=clock)
+    fake.journal.limit(max_bytes=args.journal_size)
     fake.contract.strict = args.strict
     fake.contract.on_violation = log_violation
     scratch = None
