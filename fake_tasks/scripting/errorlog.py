@@ -12,9 +12,9 @@ MAX_SERVER_ERRORS = 100
 class ServerErrors(list[BaseException]):
     """The first `limit` exceptions recorded, oldest first; `total` counts every one.
 
-    A recorded exception keeps its traceback as text (a note, shown when it is raised or
-    printed) but drops the traceback objects, whose frames would keep each failed request's
-    locals (request, body, cluster state) alive for as long as the list is.
+    A recorded exception keeps its traceback (so a test failure shows where the server broke)
+    but not what its frames held: their local variables (the request, its body, the cluster
+    state) are released, and so is the frame that caught it, which is still running.
     """
 
     def __init__(self, limit: int = MAX_SERVER_ERRORS) -> None:
@@ -23,11 +23,12 @@ class ServerErrors(list[BaseException]):
         self.total = 0
 
     def record(self, error: BaseException) -> None:
+        """Record an exception caught by the caller (its traceback starts at the caller)."""
         self.total += 1
-        text = "".join(traceback.format_exception(error)).rstrip()
+        if error.__traceback__ is not None:
+            error.__traceback__ = error.__traceback__.tb_next
         _release_frames(error)
         if len(self) < self.limit:
-            error.add_note(f"Server-side traceback (frames released):\n{text}")
             self.append(error)
 
     def clear(self) -> None:
@@ -36,7 +37,8 @@ class ServerErrors(list[BaseException]):
 
 
 def _release_frames(error: BaseException) -> None:
-    """Drop the tracebacks of `error` and of the exceptions chained to it."""
+    """Clear the local variables of the finished frames in the tracebacks of `error` and of the
+    exceptions chained to it (running frames cannot be cleared and are left as they are)."""
     seen: set[int] = set()
     pending: list[BaseException | None] = [error]
     while pending:
@@ -44,7 +46,7 @@ def _release_frames(error: BaseException) -> None:
         if current is None or id(current) in seen:
             continue
         seen.add(id(current))
-        current.__traceback__ = None
+        traceback.clear_frames(current.__traceback__)
         pending += [current.__cause__, current.__context__]
         if isinstance(current, BaseExceptionGroup):
             pending += current.exceptions
