@@ -47,6 +47,21 @@ class Schedule:
         heapq.heappush(self._heap, (at_ns, entry.seq, entry))
         return entry
 
+    def copy(
+        self, callback: Callable[[Callback], Callback]
+    ) -> tuple[Schedule, dict[int, Scheduled]]:
+        """The live entries again, each with `callback(its callback)`, and the new entry by the
+        `id` of the old one."""
+        twin = Schedule()
+        twin._seq = self._seq
+        entries: dict[int, Scheduled] = {}
+        for at_ns, seq, entry in self._heap:
+            if not entry.done:
+                entries[id(entry)] = Scheduled(at_ns, seq, callback(entry.callback))
+                twin._heap.append((at_ns, seq, entries[id(entry)]))
+        heapq.heapify(twin._heap)
+        return twin, entries
+
     def withdraw(self, entry: Scheduled | None) -> None:
         """Cancel an entry of this schedule (None and already-withdrawn entries are ignored)."""
         if entry is None or entry.done:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -135,6 +136,18 @@ class Task:
         if honoured is not None:
             end = honoured if end is None else min(end, honoured)
         return end
+
+    def duplicate(self) -> Task:
+        """An independent copy (its own headers, and status and result dicts), unscheduled."""
+        twin: Task = _new(Task)
+        twin.__dict__.update(self.__dict__)
+        twin.headers = dict(self.headers)
+        if isinstance(self.status, dict):
+            twin.status = copy.deepcopy(self.status)
+        if isinstance(self.result, dict):
+            twin.result = copy.deepcopy(self.result)
+        twin.end_event = None
+        return twin
 
     def status_at(self, now_ns: int) -> dict[str, Any] | None:
         if self.progress is not None:
