@@ -174,7 +174,8 @@ class Cluster(TaskTable):
                 self.settle()
                 if all(not t.running for t in awaited):
                     return True
-                self._check_open()
+                if self._closed:
+                    raise ClusterClosed("the cluster was closed while a request was waiting")
                 now = self.now_ns()
                 if now >= deadline:
                     return False

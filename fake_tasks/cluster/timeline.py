@@ -77,7 +77,3 @@ class Timeline:
     @property
     def closed(self) -> bool:
         return self._closed
-
-    def _check_open(self) -> None:
-        if self._closed:
-            raise ClusterClosed("the cluster was closed while a request was waiting")
