@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import random
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
@@ -16,24 +14,12 @@ from faker import Faker
 
 from fake_tasks.cluster.bulkstart import BulkRequest, start_bulk
 from fake_tasks.cluster.clock import DEFAULT_EPOCH_NS, Clock, VirtualClock
+from fake_tasks.cluster.gcpause import gc_paused
 from fake_tasks.cluster.ids import node_id
 from fake_tasks.cluster.model import ES_VERSION, Cluster, Node, Task
 
 _FAKER = Faker()
 _FAKER_LOCK = threading.Lock()
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection meanwhile: its passes over the growing heap of new tasks
-    would otherwise take half of a large cluster's generation."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @cache
@@ -391,7 +377,7 @@ def generate_cluster(
     kinds = [kind for kind, _ in _TREES]
     weights = [weight for _, weight in _TREES]
     remaining = tasks
-    with _gc_paused():
+    with gc_paused():
         while remaining > 0:
             kind = rng.choices(kinds, weights)[0]
             remaining -= kind(builder, remaining)

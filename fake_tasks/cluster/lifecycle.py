@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -296,9 +295,7 @@ class TaskTable(Timeline):
         if current is not None and not current.done and current.at_ns == end:
             return
         self._schedule.withdraw(current)
-        task.end_event = (
-            None if end is None else self._schedule.at(end, functools.partial(self._due, task))
-        )
+        task.end_event = None if end is None else self._schedule.at_for(end, self._due, task)
 
     def _due(self, task: Task, at_ns: int) -> None:
         """A task's own end came: it ends now, or with its last child if children still run."""

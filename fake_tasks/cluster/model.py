@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import functools
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -105,10 +104,10 @@ class Cluster(TaskTable):
 
             due, twin_due = self._due, twin._due
 
-            def rebind(callback: Callable[[int], None]) -> Callable[[int], None]:
-                if type(callback) is functools.partial and callback.func == due:
-                    return functools.partial(twin_due, twins[callback.args[0].task_id])
-                return copy.deepcopy(callback, memo)
+            def rebind(entry: Scheduled) -> tuple[Callable[..., None], object]:
+                if isinstance(entry.subject, Task) and entry.callback == due:
+                    return twin_due, twins[entry.subject.task_id]
+                return copy.deepcopy((entry.callback, entry.subject), memo)
 
             schedule, entries = self._schedule.copy(rebind)
             for key, task in twins.items():

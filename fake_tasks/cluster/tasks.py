@@ -37,7 +37,7 @@ class Progress(Protocol):
     def response(self, task: Task) -> dict[str, Any]: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TaskInfo:
     """An immutable snapshot of a task, as `TaskInfo` carries it over the wire."""
 
@@ -162,33 +162,42 @@ class Task:
         """`Task.taskInfo(node, detailed)`: status and description only when `detailed`."""
         end = self.finished_ns if self.finished_ns is not None else now_ns
         running = end - self.start_ns
-        info = _new(TaskInfo)
-        # A list builds one per task: filling the frozen instance's fields in one step costs a
-        # third of the generated __init__, which sets them one by one.
-        _set(
-            info,
-            "__dict__",
-            {
-                "node": self.node,
-                "id": self.id,
-                "type": self.type,
-                "action": self.action,
-                "status": self.status_at(end) if detailed else None,
-                "description": self.description if detailed else None,
-                "start_time_ms": self.start_ns // 1_000_000,
-                "running_time_ns": running if running > 0 else 0,
-                "cancellable": self.cancellable,
-                "cancelled": (self.cancel_reason is not None) if include_cancelled else None,
-                "parent_task_id": self.parent,
-                "headers": self.headers,
-                "original_task_id": self.original,
-                "original_start_time_ms": (
-                    None if self.original_start_ns is None else self.original_start_ns // 1_000_000
-                ),
-            },
+        # A list builds one per task: setting the slots directly costs a quarter of the
+        # generated __init__ of a frozen class, which goes through object.__setattr__.
+        info: TaskInfo = _new(TaskInfo)
+        _node(info, self.node)
+        _id(info, self.id)
+        _type(info, self.type)
+        _action(info, self.action)
+        _status(info, self.status_at(end) if detailed else None)
+        _description(info, self.description if detailed else None)
+        _start_time_ms(info, self.start_ns // 1_000_000)
+        _running_time_ns(info, running if running > 0 else 0)
+        _cancellable(info, self.cancellable)
+        _cancelled(info, (self.cancel_reason is not None) if include_cancelled else None)
+        _parent_task_id(info, self.parent)
+        _headers(info, self.headers)
+        _original_task_id(info, self.original)
+        _original_start_time_ms(
+            info, None if self.original_start_ns is None else self.original_start_ns // 1_000_000
         )
         return info
 
 
 _new = object.__new__
-_set = object.__setattr__
+(
+    _node,
+    _id,
+    _type,
+    _action,
+    _status,
+    _description,
+    _start_time_ms,
+    _running_time_ns,
+    _cancellable,
+    _cancelled,
+    _parent_task_id,
+    _headers,
+    _original_task_id,
+    _original_start_time_ms,
+) = (getattr(TaskInfo, name).__set__ for name in TaskInfo.__dataclass_fields__)

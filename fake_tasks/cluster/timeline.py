@@ -63,7 +63,7 @@ class Timeline:
             now = self.clock.now_ns()
             ran = False
             while (entry := self._schedule.pop_due(now)) is not None:
-                entry.callback(entry.at_ns)
+                entry.run()
                 ran = True
             if ran:
                 self.changed.notify_all()
