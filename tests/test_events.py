@@ -192,3 +192,21 @@ def test_a_seed_gives_one_cluster(size: int) -> None:
         return [t.info(cluster.now_ns()) for t in cluster.tasks()]
 
     assert infos(generate_cluster(8, tasks=size)) == infos(generate_cluster(8, tasks=size))
+
+
+def test_a_copy_runs_another_familys_scheduled_state_on_the_copy() -> None:
+    fake = FakeTasks(Settings(seed=4, tasks=5, tick=0))
+    job = fake.add_rollup_job("copied", state="started")
+    assert job.event is not None
+    twin = copy.deepcopy(fake.cluster)
+    twin_job = twin.rollup.jobs["copied"]
+    assert twin_job.scheduler is twin
+    assert twin_job.event is not None
+    assert twin_job.event is not job.event
+    assert any(entry is twin_job.event for _, _, entry in twin._schedule._heap)
+    assert twin.next_event_ns() == fake.cluster.next_event_ns()
+    assert isinstance(twin.clock, VirtualClock)
+    twin.clock.advance("1m")  # past the next cron firing: the copy's job starts indexing
+    twin.settle()
+    assert twin_job.state == "INDEXING"
+    assert job.state == "STARTED"

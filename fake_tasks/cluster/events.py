@@ -69,17 +69,15 @@ class Schedule:
         heapq.heappush(self._heap, (at_ns, entry.seq, entry))
         return entry
 
-    def copy(
-        self, rebind: Callable[[Scheduled], tuple[Callable[..., None], object]]
-    ) -> tuple[Schedule, dict[int, Scheduled]]:
-        """The live entries again, each with the callback and subject `rebind(entry)` gives,
-        and the new entry by the `id` of the old one."""
+    def copy(self) -> tuple[Schedule, dict[int, Scheduled]]:
+        """The live entries again, as new entries (same callbacks and subjects, for the caller
+        to rebind), and the new entry by the `id` of the old one."""
         twin = Schedule()
         twin._seq = self._seq
         entries: dict[int, Scheduled] = {}
         for at_ns, seq, entry in self._heap:
             if not entry.done:
-                entries[id(entry)] = Scheduled(at_ns, seq, *rebind(entry))
+                entries[id(entry)] = Scheduled(at_ns, seq, entry.callback, entry.subject)
                 twin._heap.append((at_ns, seq, entries[id(entry)]))
         heapq.heapify(twin._heap)
         return twin, entries

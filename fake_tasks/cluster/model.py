@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from fake_tasks.cluster.bulkscript import BulkScript
@@ -102,14 +102,17 @@ class Cluster(TaskTable):
             for key, task in twins.items():
                 memo[id(self._index.get(key))] = task
 
+            # Other state (a rollup job) may hold its scheduled entry: map every entry first.
+            schedule, entries = self._schedule.copy()
+            memo.update(entries)
             due, twin_due = self._due, twin._due
-
-            def rebind(entry: Scheduled) -> tuple[Callable[..., None], object]:
+            for entry in entries.values():
                 if isinstance(entry.subject, Task) and entry.callback == due:
-                    return twin_due, twins[entry.subject.task_id]
-                return copy.deepcopy((entry.callback, entry.subject), memo)
-
-            schedule, entries = self._schedule.copy(rebind)
+                    entry.callback, entry.subject = twin_due, twins[entry.subject.task_id]
+                else:
+                    entry.callback, entry.subject = copy.deepcopy(
+                        (entry.callback, entry.subject), memo
+                    )
             for key, task in twins.items():
                 original = self._index.get(key)
                 event = None if original is None else original.end_event
