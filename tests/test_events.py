@@ -210,3 +210,19 @@ def test_a_copy_runs_another_familys_scheduled_state_on_the_copy() -> None:
     twin.settle()
     assert twin_job.state == "INDEXING"
     assert job.state == "STARTED"
+
+
+def test_a_copy_has_its_own_index_catalog_on_its_own_clock() -> None:
+    fake = FakeTasks(Settings(seed=4, tasks=30))
+    twin = copy.deepcopy(fake.cluster)
+    names = [index.name for index in fake.cluster.indices]
+    assert names
+    assert [index.name for index in twin.indices] == names
+    assert isinstance(twin.clock, VirtualClock)
+    twin.clock.advance("1h")
+    created = twin.indices.create("made-in-the-copy", docs=5)
+    assert created.settings["index.creation_date"] == str(twin.clock.now_ns() // 1_000_000)
+    assert "made-in-the-copy" not in fake.cluster.indices
+    first = next(iter(twin.indices))
+    first.mappings["changed"] = True
+    assert "changed" not in next(iter(fake.cluster.indices)).mappings

@@ -9,6 +9,7 @@ resolved as `IndexNameExpressionResolver` resolves them (names, aliases, `*` wil
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -126,6 +127,23 @@ class IndexCatalog:
         self._version = version
         self._indices: dict[str, Index] = {}
         self._aliases: dict[str, set[str]] = {}
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> IndexCatalog:
+        """An independent catalog (a cluster snapshot copies it): indices as JSON values."""
+        twin = IndexCatalog(copy.deepcopy(self._clock, memo), self._version)
+        twin._indices = {
+            name: Index(
+                index.name,
+                index.uuid,
+                dict(index.settings),
+                _copy_json(index.mappings),
+                _copy_json(index.aliases),
+                index.docs_count,
+            )
+            for name, index in self._indices.items()
+        }
+        twin._aliases = {alias: set(names) for alias, names in self._aliases.items()}
+        return twin
 
     def use_clock(self, clock: Clock) -> None:
         """Read time from `clock` from now on (a generated cluster gets its clock last)."""
