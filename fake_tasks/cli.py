@@ -160,7 +160,8 @@ def serve(
     clock = VirtualClock(tick=args.tick) if args.virtual else RealtimeClock(speed=args.speed)
     fake = FakeTasks(settings, clock=clock)
     fake.journal.limit(max_bytes=args.journal_size)
-    gc.freeze()  # the cluster lives as long as the process: collections need not rescan it
+    if threading.current_thread() is threading.main_thread():
+        gc.freeze()  # the cluster lives as long as the process: collections need not rescan it
     fake.contract.strict = args.strict
     fake.contract.on_violation = log_violation
     scratch = None
