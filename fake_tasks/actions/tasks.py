@@ -160,7 +160,9 @@ def list_tasks(cluster: Cluster, request: ListRequest) -> TasksResult:
                     infos = [i for i in infos if i.node not in late]
             if infos_after_wait:
                 infos = _infos(cluster, listed, request.detailed)
-            if cluster.has("reindex_relocation"):
+            if cluster.has("reindex_relocation") and any(
+                info.original_task_id is not None for info in infos
+            ):
                 infos = list(relocation.deduplicate({i.task_id: i for i in infos}).values())
             return TasksResult(tasks=infos, node_failures=failures, task_failures=task_failures)
         finally:
