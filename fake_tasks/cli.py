@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import signal
 import sys
 import tempfile
@@ -32,6 +33,20 @@ def _es_version(text: str) -> str:
         return parse_version(text).number
     except UnsupportedVersion as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+SERVE_JOURNAL_BYTES = 1024 * 1024
+_BYTE_UNITS = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
+
+
+def byte_size(text: str) -> int:
+    """A positive size in bytes: `65536`, `512kb`, `1mb`, `2gb` (units as Elasticsearch's)."""
+    value = text.strip().lower()
+    unit = next((u for u in ("kb", "mb", "gb", "b") if value.endswith(u)), "")
+    number = value[: len(value) - len(unit)].strip()
+    if not number.isdigit() or int(number) < 1:
+        raise argparse.ArgumentTypeError(f"not a size in bytes: {text!r} (e.g. 1mb, 512kb)")
+    return int(number) * _BYTE_UNITS.get(unit, 1)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,6 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--strict",
         action="store_true",
         help="answer a 500 instead of a response that breaks its JSON Schema (default: log it)",
+    )
+    serve.add_argument(
+        "--journal-size",
+        type=byte_size,
+        default=SERVE_JOURNAL_BYTES,
+        metavar="BYTES",
+        help="memory the journal of recent requests and answers may use, e.g. 512kb or 256mb "
+        "(default 1mb; the oldest exchanges are dropped past it: raise it to keep more)",
     )
     serve.add_argument(
         "--tls",
@@ -136,6 +159,9 @@ def serve(
     )
     clock = VirtualClock(tick=args.tick) if args.virtual else RealtimeClock(speed=args.speed)
     fake = FakeTasks(settings, clock=clock)
+    fake.journal.limit(max_bytes=args.journal_size)
+    if threading.current_thread() is threading.main_thread():
+        gc.freeze()  # the cluster lives as long as the process: collections need not rescan it
     fake.contract.strict = args.strict
     fake.contract.on_violation = log_violation
     scratch = None

@@ -581,7 +581,7 @@ def test_reset_and_disconnect_raise_in_process(fake: FakeTasks, client: Client) 
 
 
 def test_a_processed_reset_still_runs_the_request(fake: FakeTasks, client: Client) -> None:
-    task = a_task(fake)
+    task = fake.slow_cancel(a_task(fake), "1m")  # still running, flagged, after the cancel
     fake.inject(Fault.reset(processed=True), api="tasks.cancel", times=1)
     with pytest.raises(ConnectionResetError):
         client.post(f"/_tasks/{task.task_id}/_cancel")

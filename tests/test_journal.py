@@ -203,7 +203,7 @@ def test_the_oldest_exchanges_are_dropped_past_the_limit() -> None:
         journal.finish(ticket, status=200, headers=(), body=b"", finished_ns=0)
     assert [e.path for e in journal] == ["/2", "/3", "/4"]
     assert journal[0].seq == 3
-    assert repr(journal) == "Journal(3 exchanges)"
+    assert repr(journal) == "Journal(3 exchanges, 2 dropped)"
 
 
 def test_a_dropped_connection_has_no_status(fake: FakeTasks, client: Client) -> None:

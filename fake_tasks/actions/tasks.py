@@ -139,7 +139,8 @@ def list_tasks(cluster: Cluster, request: ListRequest) -> TasksResult:
         try:
             matched = cluster.select(live, _action_test(request.actions), request.parent_task_id)
             task_failures = _task_failures(cluster, matched)
-            listed = [t for t in matched if t.task_id not in cluster.task_failures]
+            failing = cluster.task_failures
+            listed = [t for t in matched if t.task_id not in failing] if failing else matched
             failures = _node_failures(cluster, targets, LIST_NODE_ACTION)
             infos_after_wait = cluster.has("list_infos_after_wait")
             infos = [] if infos_after_wait else _infos(cluster, listed, request.detailed)
@@ -159,7 +160,9 @@ def list_tasks(cluster: Cluster, request: ListRequest) -> TasksResult:
                     infos = [i for i in infos if i.node not in late]
             if infos_after_wait:
                 infos = _infos(cluster, listed, request.detailed)
-            if cluster.has("reindex_relocation"):
+            if cluster.has("reindex_relocation") and any(
+                info.original_task_id is not None for info in infos
+            ):
                 infos = list(relocation.deduplicate({i.task_id: i for i in infos}).values())
             return TasksResult(tasks=infos, node_failures=failures, task_failures=task_failures)
         finally:

@@ -4,24 +4,39 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable
+from typing import Any
 
 __all__ = ["Schedule", "Scheduled"]
 
 Callback = Callable[[int], None]
+SubjectCallback = Callable[[Any, int], None]
 
 _COMPACT_MIN = 64  # below this many entries, withdrawn ones are simply left to pop
 
 
 class Scheduled:
-    """One transition due at `at_ns`; `Schedule.withdraw` cancels it (it will then never run)."""
+    """One transition due at `at_ns`; `Schedule.withdraw` cancels it (it will then never run).
 
-    __slots__ = ("at_ns", "callback", "done", "seq")  # done: it ran or was withdrawn
+    `run()` calls `callback(at_ns)`, or `callback(subject, at_ns)` when it has a subject: one
+    shared callback for many subjects (every task's end) costs no object per subject.
+    """
 
-    def __init__(self, at_ns: int, seq: int, callback: Callback) -> None:
+    __slots__ = ("at_ns", "callback", "done", "seq", "subject")  # done: ran or was withdrawn
+
+    def __init__(
+        self, at_ns: int, seq: int, callback: Callable[..., None], subject: object = None
+    ) -> None:
         self.at_ns = at_ns
         self.seq = seq
         self.callback = callback
+        self.subject = subject
         self.done = False
+
+    def run(self) -> None:
+        if self.subject is None:
+            self.callback(self.at_ns)
+        else:
+            self.callback(self.subject, self.at_ns)
 
     def __repr__(self) -> str:
         state = " done" if self.done else ""
@@ -42,10 +57,30 @@ class Schedule:
 
     def at(self, at_ns: int, callback: Callback) -> Scheduled:
         """Schedule `callback(at_ns)` for when time reaches `at_ns`."""
+        return self._push(at_ns, callback, None)
+
+    def at_for(self, at_ns: int, callback: SubjectCallback, subject: object) -> Scheduled:
+        """Schedule `callback(subject, at_ns)` for when time reaches `at_ns` (subject: no None)."""
+        return self._push(at_ns, callback, subject)
+
+    def _push(self, at_ns: int, callback: Callable[..., None], subject: object) -> Scheduled:
         self._seq += 1
-        entry = Scheduled(at_ns, self._seq, callback)
+        entry = Scheduled(at_ns, self._seq, callback, subject)
         heapq.heappush(self._heap, (at_ns, entry.seq, entry))
         return entry
+
+    def copy(self) -> tuple[Schedule, dict[int, Scheduled]]:
+        """The live entries again, as new entries (same callbacks and subjects, for the caller
+        to rebind), and the new entry by the `id` of the old one."""
+        twin = Schedule()
+        twin._seq = self._seq
+        entries: dict[int, Scheduled] = {}
+        for at_ns, seq, entry in self._heap:
+            if not entry.done:
+                entries[id(entry)] = Scheduled(at_ns, seq, entry.callback, entry.subject)
+                twin._heap.append((at_ns, seq, entries[id(entry)]))
+        heapq.heapify(twin._heap)
+        return twin, entries
 
     def withdraw(self, entry: Scheduled | None) -> None:
         """Cancel an entry of this schedule (None and already-withdrawn entries are ignored)."""

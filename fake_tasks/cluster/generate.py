@@ -5,18 +5,28 @@ from __future__ import annotations
 import json
 import random
 import threading
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any
 
 from faker import Faker
 
 from fake_tasks.cluster.bulkstart import BulkRequest, start_bulk
 from fake_tasks.cluster.clock import DEFAULT_EPOCH_NS, Clock, VirtualClock
+from fake_tasks.cluster.gcpause import gc_paused
 from fake_tasks.cluster.ids import node_id
 from fake_tasks.cluster.model import ES_VERSION, Cluster, Node, Task
 
 _FAKER = Faker()
 _FAKER_LOCK = threading.Lock()
+
+
+@cache
+def _words() -> tuple[str, ...]:
+    """Faker's default word list (of its default locale)."""
+    return tuple(_FAKER.get_words_list())
+
 
 _ROLE_SETS = (
     ("data_content", "data_hot", "ingest", "master", "ml", "remote_cluster_client", "transform"),
@@ -31,11 +41,13 @@ _ROLE_SETS = (
 class _Builder:
     """Holds the seeded random sources while one cluster's task trees are drawn."""
 
-    def __init__(self, cluster: Cluster, rng: random.Random, fake: Faker, seed: int = 0) -> None:
+    def __init__(
+        self, cluster: Cluster, rng: random.Random, words: Sequence[str], seed: int = 0
+    ) -> None:
         self.cluster = cluster
         self.seed = seed
         self.rng = rng
-        self.fake = fake
+        self.words = words
         self.node_ids = list(cluster.nodes)
         self.allocation = rng.randint(3, 40)
         self.singletons: set[str] = set()  # persistent tasks with a fixed id run once per cluster
@@ -50,7 +62,7 @@ class _Builder:
         return self.rng.choice(others)
 
     def index(self) -> str:
-        return f"{self.fake.word().lower()}-2026.01.{self.rng.randint(1, 28):02d}"
+        return f"{self.word().lower()}-2026.01.{self.rng.randint(1, 28):02d}"
 
     def ensure_index(self, name: str, docs: int | None = None) -> None:
         """Put an index a task description names into the catalog (sizes from their own rng)."""
@@ -62,18 +74,29 @@ class _Builder:
             return
         self.cluster.indices.create(name, mappings=_SEEDED_MAPPING, docs=docs)
 
+    # Drawn from `rng` rather than through faker's providers, which cost 10-60 us a value: the
+    # generator makes tens of thousands of them for a large cluster.
+    def word(self) -> str:
+        return self.rng.choice(self.words)
+
+    def uuid4(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def hex32(self) -> str:
+        return f"{self.rng.getrandbits(128):032x}"
+
     def headers(self) -> dict[str, str]:
         roll = self.rng.random()
         if roll < 0.35:
-            return {"X-Opaque-Id": self.fake.uuid4()}
+            return {"X-Opaque-Id": self.uuid4()}
         if roll < 0.55:
             return {
-                "X-Opaque-Id": f"kibana:application:{self.fake.word()}:{self.fake.uuid4()}",
+                "X-Opaque-Id": f"kibana:application:{self.word()}:{self.uuid4()}",
                 "X-elastic-product-origin": "kibana",
-                "trace.id": self.fake.hexify("^" * 32),
+                "trace.id": self.hex32(),
             }
         if roll < 0.7:
-            return {"trace.id": self.fake.hexify("^" * 32)}
+            return {"trace.id": self.hex32()}
         return {}
 
     def ago(self, low: float, high: float) -> float:
@@ -147,7 +170,7 @@ class _Builder:
         index = self.index()
         self.ensure_index(index)
         pattern = index.split("-")[0] + "-*"
-        term = self.fake.word()
+        term = self.word()
         source = json.dumps(
             {"size": 10, "query": {"match": {"message": {"query": term}}}},
             separators=(",", ":"),
@@ -250,8 +273,8 @@ class _Builder:
         choices = [
             ("health-node[c]", "id=health-node"),
             ("geoip-downloader[c]", "id=geoip-downloader"),
-            ("xpack/ml/job[c]", f"job-{self.fake.word()}-{self.fake.word()}"),
-            ("data_frame/transforms[c]", f"data_frame_{self.fake.word()}"),
+            ("xpack/ml/job[c]", f"job-{self.word()}-{self.word()}"),
+            ("data_frame/transforms[c]", f"data_frame_{self.word()}"),
         ]
         # `health-node` and `geoip-downloader` are persistent tasks with a fixed id: one each
         pick = self.rng.choice(choices)
@@ -350,12 +373,13 @@ def generate_cluster(
             version=version,
             first_task_id={node.id: rng.randint(100, 90_000) for node in members},
         )
-        builder = _Builder(cluster, rng, _FAKER, seed)
-        kinds = [kind for kind, _ in _TREES]
-        weights = [weight for _, weight in _TREES]
-        remaining = tasks
+    builder = _Builder(cluster, rng, _words(), seed)
+    kinds = [kind for kind, _ in _TREES]
+    weights = [weight for _, weight in _TREES]
+    remaining = tasks
+    with gc_paused():
         while remaining > 0:
             kind = rng.choices(kinds, weights)[0]
             remaining -= kind(builder, remaining)
-    cluster.clock = clock if clock is not None else VirtualClock(instant)
+    cluster.attach_clock(clock if clock is not None else VirtualClock(instant))
     return cluster

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import base64
 import random
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from fake_tasks.errors import IllegalArgumentError, NumberFormatError
 from fake_tasks.spec.javanum import java_int_in_range
 
 
-@dataclass(frozen=True, order=True)
-class TaskId:
-    """A task's identity: the id of the node that runs it and a per-node counter."""
+class TaskId(NamedTuple):
+    """A task's identity: the id of the node that runs it and a per-node counter.
+
+    A named tuple: immutable, ordered, and hashed in C, as every index lookup hashes one.
+    """
 
     node: str
     id: int

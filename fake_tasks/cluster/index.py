@@ -35,6 +35,19 @@ class TaskIndex:
     def __len__(self) -> int:
         return len(self._by_id)
 
+    def copy(self, twins: dict[TaskId, Task]) -> TaskIndex:
+        """The same index over `twins` (each task's copy by id), in the same orders."""
+        twin = TaskIndex([])
+        twin._order = dict(self._order)
+        twin._in_order = dict(self._in_order)
+        twin._by_id = {key: twins[key] for key in self._by_id}
+        twin._by_node = {
+            n: {i: twins[t.task_id] for i, t in m.items()} for n, m in self._by_node.items()
+        }
+        twin._by_parent = {p: {k: twins[k] for k in m} for p, m in self._by_parent.items()}
+        twin._by_action = {a: {k: twins[k] for k in m} for a, m in self._by_action.items()}
+        return twin
+
     def __contains__(self, task_id: TaskId) -> bool:
         return task_id in self._by_id
 

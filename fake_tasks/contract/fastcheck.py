@@ -21,6 +21,8 @@ from fake_tasks.contract.schemaref import SchemaError, resolve
 
 Check = Callable[[object], bool]
 
+_PATTERN_MEMO: Final = 4096  # strings remembered per pattern as matching it
+
 _ANNOTATIONS: Final = frozenset(
     {"$schema", "$id", "$defs", "$comment", "title", "description", "examples", "default"}
 )
@@ -211,7 +213,14 @@ class Generator:
             if not isinstance(pattern, str):
                 raise SchemaError(f"{name}: pattern must be a string, not {pattern!r}")
             search = self._constant(re.compile(pattern).search)
-            out.append(f"if {search}({var}) is None: return False")
+            # Node ids, parent ids and the like repeat across a response: remember (a bounded
+            # number of) strings that matched rather than searching each again.
+            seen = self._constant(set())
+            out += [
+                f"if {var} not in {seen}:",
+                f"    if {search}({var}) is None: return False",
+                f"    if len({seen}) < {_PATTERN_MEMO}: {seen}.add({var})",
+            ]
         return out
 
     def _array(self, node: Mapping[str, object], name: str, var: str) -> list[str]:

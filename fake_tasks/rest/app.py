@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
 
+from fake_tasks.cluster.gcpause import gc_paused
 from fake_tasks.cluster.model import ClusterClosed
 from fake_tasks.contract import schemas as contract
 from fake_tasks.errors import EsError, IllegalArgumentError, SimpleError
@@ -72,7 +73,8 @@ class App:
             rule=decision.rule if decision is not None else None,
         )
         try:
-            sent = deliver(self, request, incoming, decision)
+            with gc_paused():  # a large answer's objects would trigger collection passes
+                sent = deliver(self, request, incoming, decision)
         except Exception as error:  # the WSGI boundary: record it for the test, answer like ES
             fake.record_error(error)
             internal = EsError(f"fake-tasks internal error: {error!r}")

@@ -70,7 +70,8 @@ def task_info(info: TaskInfo, *, human: bool = False) -> dict[str, Any]:
         out["cancelled"] = info.cancelled
     if info.parent_task_id is not None:
         out["parent_task_id"] = str(info.parent_task_id)
-    out["headers"] = dict(info.headers)
+    headers = info.headers
+    out["headers"] = headers if type(headers) is dict else dict(headers)
     return out
 
 
@@ -128,29 +129,30 @@ def _by_nodes(tasks: Sequence[TaskInfo], cluster: Cluster, *, human: bool) -> di
         if info.node not in grouped:
             node = cluster.nodes.get(info.node)
             grouped[info.node] = {**(node_fields(node) if node else {}), "tasks": {}}
-        grouped[info.node]["tasks"][str(info.task_id)] = task_info(info, human=human)
+        grouped[info.node]["tasks"][f"{info.node}:{info.id}"] = task_info(info, human=human)
     return grouped
 
 
 def _by_parents(tasks: Sequence[TaskInfo], *, human: bool) -> dict[str, Any]:
-    present = {info.task_id for info in tasks}
-    children: dict[str, list[TaskInfo]] = {}
-    for info in tasks:
-        if info.parent_task_id is not None and info.parent_task_id in present:
-            children.setdefault(str(info.parent_task_id), []).append(info)
+    keyed = [(f"{info.node}:{info.id}", info) for info in tasks]
+    present = {key for key, _ in keyed}
+    children: dict[str, list[tuple[str, TaskInfo]]] = {}
+    roots: list[tuple[str, TaskInfo]] = []
+    for key, info in keyed:
+        parent = None if info.parent_task_id is None else str(info.parent_task_id)
+        if parent is not None and parent in present:
+            children.setdefault(parent, []).append((key, info))
+        else:
+            roots.append((key, info))
 
-    def group(info: TaskInfo) -> dict[str, Any]:
+    def group(key: str, info: TaskInfo) -> dict[str, Any]:
         out = task_info(info, human=human)
-        kids = children.get(str(info.task_id), [])
+        kids = children.get(key)
         if kids:
-            out["children"] = [group(kid) for kid in kids]
+            out["children"] = [group(*kid) for kid in kids]
         return out
 
-    return {
-        str(info.task_id): group(info)
-        for info in tasks
-        if info.parent_task_id is None or info.parent_task_id not in present
-    }
+    return {key: group(key, info) for key, info in roots}
 
 
 def get_response(result: GetResult, *, human: bool = False) -> dict[str, Any]:

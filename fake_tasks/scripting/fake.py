@@ -19,6 +19,7 @@ from fake_tasks.cluster.timevalue import seconds_to_nanos
 from fake_tasks.contract.schemas import ContractLog, Rejection, ResponseViolation
 from fake_tasks.errors import EsError, FakeTasksError, IllegalStateError
 from fake_tasks.scripting.bulk import BulkScripting
+from fake_tasks.scripting.errorlog import ServerErrors
 from fake_tasks.scripting.faults import Fault, Faults, Rule, TaskOperationFailure, node_cause
 from fake_tasks.scripting.indices import IndexScripting
 from fake_tasks.scripting.journal import Journal
@@ -55,7 +56,7 @@ class FakeTasks(IndexScripting, RollupScripting, BulkScripting, RelocationScript
         # set by an HTTPS server: the CA file clients trust, the server certificate's SHA-256
         self.ca_certs: str | None = None
         self.fingerprint: str | None = None
-        self.server_errors: list[BaseException] = []
+        self.server_errors = ServerErrors()  # bounded; their frames keep no locals
         self._lock = threading.Lock()
         self.faults = Faults(self.settings.seed)
         self.journal = Journal()
@@ -317,14 +318,14 @@ class FakeTasks(IndexScripting, RollupScripting, BulkScripting, RelocationScript
     # -- server-side errors --------------------------------------------------------------------
 
     def record_error(self, error: BaseException) -> None:
-        self.server_errors.append(error)
+        self.server_errors.record(error)
 
     def check(self) -> None:
         """Raise the first exception the server hit while answering, if any."""
         if self.server_errors:
             first = self.server_errors[0]
             raise FakeTasksError(
-                f"the fake server failed {len(self.server_errors)} time(s); first: {first!r}"
+                f"the fake server failed {self.server_errors.total} time(s); first: {first!r}"
             ) from first
 
     def __repr__(self) -> str:

@@ -15,6 +15,9 @@ from fake_tasks.scripting.requests import Incoming, Match
 from fake_tasks.spec import APIS
 
 DEFAULT_MAX_ENTRIES = 10_000
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+# What an exchange holds besides its text and bodies (the objects themselves), roughly.
+ENTRY_OVERHEAD = 600
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,8 @@ class Exchange:
     is visible while it waits). `status` is None when no HTTP response was sent (the connection
     was reset or closed, or no answer yet); `body` is the bytes the client was sent (cut short for
     a truncated body). Times are cluster-clock nanoseconds; `fault` is the scripted fault applied.
+    `body_dropped` is True when the exchange alone was larger than the journal's byte bound:
+    it is kept without its request and response bodies (`body` is then empty).
     """
 
     seq: int
@@ -45,6 +50,7 @@ class Exchange:
     fault: Fault | None = None
     rule: Rule | None = None
     answered: bool = True
+    body_dropped: bool = False
 
     @property
     def method(self) -> str:
@@ -87,18 +93,55 @@ class Exchange:
         return f"{self.request} -> {answer}{fault}"
 
 
+def exchange_size(exchange: Exchange) -> int:
+    """About how many bytes of memory an exchange holds: its bodies, texts and objects."""
+    request = exchange.request
+    size = ENTRY_OVERHEAD + len(request.path) + len(request.query)
+    size += len(request.body) + len(exchange.body)
+    size += sum(len(k) + len(v) for k, v in request.params.items())
+    size += sum(len(k) + len(v) for k, v in request.headers)
+    return size + sum(len(k) + len(v) for k, v in exchange.headers)
+
+
 class Journal:
-    """Every exchange, oldest first (the oldest are dropped past `max_entries`), and assertions.
+    """The latest exchanges, oldest first, and assertions over them.
+
+    Bounded twice: past `max_entries` exchanges or `max_bytes` bytes (`exchange_size`) the
+    oldest are dropped (`dropped` counts them); an exchange larger than `max_bytes` alone is
+    kept without its bodies (`Exchange.body_dropped`). `limit()` changes the bounds.
 
     Query methods take a `Match` or the same criteria as keywords (`api="tasks.get"`,
     `method=`, `path=`, `params=`, `headers=`, `opaque_id=`) plus `status=`.
     """
 
-    def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
-        self._entries: deque[Exchange] = deque(maxlen=max_entries)
+    def __init__(
+        self, max_entries: int = DEFAULT_MAX_ENTRIES, max_bytes: int = DEFAULT_MAX_BYTES
+    ) -> None:
+        self._entries: deque[Exchange] = deque()
         self._lock = threading.Lock()
         self._generation = 0
         self._seq = 0
+        self._bytes = 0
+        self.dropped = 0
+        self.max_entries = self.max_bytes = 0
+        self.limit(max_entries=max_entries, max_bytes=max_bytes)
+
+    def limit(self, *, max_entries: int | None = None, max_bytes: int | None = None) -> None:
+        """Change the bounds (None: keep that one); the oldest exchanges past them are dropped."""
+        for name, value in (("max_entries", max_entries), ("max_bytes", max_bytes)):
+            if value is not None and value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        with self._lock:
+            if max_entries is not None:
+                self.max_entries = max_entries
+            if max_bytes is not None:
+                self.max_bytes = max_bytes
+            self._evict()
+
+    @property
+    def size_bytes(self) -> int:
+        """About how many bytes the kept exchanges hold (never more than `max_bytes`)."""
+        return self._bytes
 
     # -- recording -----------------------------------------------------------------------------
 
@@ -113,10 +156,15 @@ class Journal:
         """Record a request as it arrives (answer pending); `finish` completes the entry."""
         with self._lock:
             self._seq += 1
-            pending = Exchange(
-                self._seq, request, None, (), b"", started_ns, started_ns, fault, rule, False
+            pending = self._fit(
+                Exchange(
+                    self._seq, request, None, (), b"", started_ns, started_ns, fault, rule, False
+                )
             )
-            self._entries.append(pending)
+            if pending is not None:
+                self._entries.append(pending)
+                self._bytes += exchange_size(pending)
+                self._evict()
             return Ticket(self._generation, self._seq)
 
     def finish(
@@ -135,15 +183,23 @@ class Journal:
             for index in range(len(self._entries) - 1, -1, -1):
                 pending = self._entries[index]
                 if pending.seq == ticket.seq:
-                    done = dataclasses.replace(
-                        pending,
-                        status=status,
-                        headers=headers,
-                        body=body,
-                        finished_ns=finished_ns,
-                        answered=True,
+                    done = self._fit(
+                        dataclasses.replace(
+                            pending,
+                            status=status,
+                            headers=headers,
+                            body=body,
+                            finished_ns=finished_ns,
+                            answered=True,
+                        )
                     )
+                    self._bytes -= exchange_size(pending)
+                    if done is None:
+                        del self._entries[index]
+                        return None
                     self._entries[index] = done
+                    self._bytes += exchange_size(done)
+                    self._evict()
                     return done
                 if pending.seq < ticket.seq:
                     break
@@ -154,6 +210,29 @@ class Journal:
             self._entries.clear()
             self._generation += 1
             self._seq = 0
+            self._bytes = 0
+            self.dropped = 0
+
+    def _fit(self, exchange: Exchange) -> Exchange | None:
+        """The exchange as kept: without bodies if it is too large alone; None if even so."""
+        if exchange_size(exchange) <= self.max_bytes:
+            return exchange
+        bare = dataclasses.replace(
+            exchange,
+            request=dataclasses.replace(exchange.request, body=b""),
+            body=b"",
+            body_dropped=True,
+        )
+        if exchange_size(bare) <= self.max_bytes:
+            return bare
+        self.dropped += 1
+        return None
+
+    def _evict(self) -> None:
+        entries = self._entries
+        while entries and (len(entries) > self.max_entries or self._bytes > self.max_bytes):
+            self._bytes -= exchange_size(entries.popleft())
+            self.dropped += 1
 
     # -- queries -------------------------------------------------------------------------------
 
@@ -271,11 +350,17 @@ class Journal:
         marked = {e.seq for e in found}
         shown = entries[-30:]
         lines = [f"Requests made ({len(entries)}{', last 30' if len(entries) > 30 else ''}):"]
+        if self.dropped:
+            lines.insert(0, f"({self.dropped} older exchange(s) dropped: {self._bounds()})")
         lines += [f"  {'*' if e.seq in marked else ' '}{e.seq}. {e}" for e in shown]
         return "\n".join(lines)
 
+    def _bounds(self) -> str:
+        return f"the journal keeps {self.max_entries} exchanges, {self.max_bytes} bytes"
+
     def __repr__(self) -> str:
-        return f"Journal({len(self)} exchanges)"
+        dropped = f", {self.dropped} dropped" if self.dropped else ""
+        return f"Journal({len(self)} exchanges{dropped})"
 
 
 def _selector(match: Match | None, criteria: Mapping[str, Any]) -> Match:
