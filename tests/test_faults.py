@@ -605,7 +605,7 @@ def test_a_truncated_body_sends_the_full_length_then_stops(fake: FakeTasks, clie
     with pytest.raises(ConnectionAbortedError):
         response.get_data()
     (exchange,) = fake.journal
-    assert len(exchange.body) == 12
+    assert len(exchange.response_body) == 12
 
 
 def test_a_malformed_body_is_not_json(fake: FakeTasks, client: Client) -> None:

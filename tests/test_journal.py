@@ -38,9 +38,24 @@ def test_every_exchange_is_recorded(fake: FakeTasks, client: Client) -> None:
     assert exchange.request.header("x-opaque-id") == "job-1"
     assert exchange.status == 400  # `detailed` is not a parameter of get
     assert exchange.json()["error"]["type"] == "illegal_argument_exception"
-    assert dict(exchange.headers)["X-Opaque-Id"] == "job-1"
+    assert dict(exchange.response_headers)["X-Opaque-Id"] == "job-1"
     assert exchange.fault is None
     assert str(exchange) == f"GET /_tasks/{task.task_id}?detailed&timeout=5s&timeout=7s -> 400"
+
+
+def test_request_and_response_sides_are_named(fake: FakeTasks, client: Client) -> None:
+    client.post("/_tasks/_cancel?actions=none", data=b"", headers={"X-Opaque-Id": "op"})
+    (exchange,) = fake.journal
+    assert ("X-Opaque-Id", "op") in exchange.request_headers
+    assert exchange.request_body == b""
+    assert exchange.request_header("x-opaque-id") == "op"
+    assert exchange.response_header("content-type") == "application/json"
+    assert exchange.response_header("Retry-After") is None
+    assert exchange.response_body.startswith(b'{"nodes"')
+    with pytest.warns(DeprecationWarning, match="use Exchange.response_headers"):
+        assert exchange.headers == exchange.response_headers
+    with pytest.warns(DeprecationWarning, match="use Exchange.response_body"):
+        assert exchange.body == exchange.response_body
 
 
 def test_times_come_from_the_cluster_clock(fake: FakeTasks, client: Client) -> None:

@@ -40,8 +40,8 @@ def test_an_exchange_larger_than_the_bound_is_kept_without_its_bodies() -> None:
     record(journal, "/small", b"x" * 100)
     record(journal, "/huge", b"x" * 50_000)
     small, huge = journal.exchanges
-    assert (small.body_dropped, len(small.body)) == (False, 100)
-    assert (huge.body_dropped, huge.body, huge.status) == (True, b"", 200)
+    assert (small.body_dropped, len(small.response_body)) == (False, 100)
+    assert (huge.body_dropped, huge.response_body, huge.status) == (True, b"", 200)
     assert journal.size_bytes <= 10_000
 
 

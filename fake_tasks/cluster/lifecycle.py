@@ -117,6 +117,12 @@ class TaskTable(Timeline):
             self.settle()
             return self._results.get(task_id)
 
+    def stored_results(self) -> list[StoredResult]:
+        """The documents of the `.tasks` index, in the order they were stored."""
+        with self.lock:
+            self.settle()
+            return list(self._results.values())
+
     @property
     def tasks_index_exists(self) -> bool:
         """Whether the `.tasks` index exists: it is created by the first stored result."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
+import warnings
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -33,18 +34,20 @@ class Exchange:
     """One request and what the fake did with it.
 
     Recorded on arrival: `answered` stays False until the fake has answered (a delayed request
-    is visible while it waits). `status` is None when no HTTP response was sent (the connection
-    was reset or closed, or no answer yet); `body` is the bytes the client was sent (cut short for
-    a truncated body). Times are cluster-clock nanoseconds; `fault` is the scripted fault applied.
+    is visible while it waits). The request's side is `request` (and `request_headers`,
+    `request_body`); the answer's is `status`, `response_headers` and `response_body`. `status`
+    is None when no HTTP response was sent (the connection was reset or closed, or no answer
+    yet); `response_body` is the bytes the client was sent (cut short for a truncated body).
+    Times are cluster-clock nanoseconds; `fault` is the scripted fault applied.
     `body_dropped` is True when the exchange alone was larger than the journal's byte bound:
-    it is kept without its request and response bodies (`body` is then empty).
+    it is kept without its request and response bodies (`response_body` is then empty).
     """
 
     seq: int
     request: Incoming
     status: int | None
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
+    response_headers: tuple[tuple[str, str], ...]
+    response_body: bytes
     started_ns: int
     finished_ns: int
     fault: Fault | None = None
@@ -69,6 +72,36 @@ class Exchange:
         return self.request.params
 
     @property
+    def request_headers(self) -> tuple[tuple[str, str], ...]:
+        """The request's header lines as sent (`request.header(name)` reads one by name)."""
+        return self.request.headers
+
+    @property
+    def request_body(self) -> bytes:
+        return self.request.body
+
+    def request_header(self, name: str) -> str | None:
+        """The first value of a request header, by case-insensitive name."""
+        return self.request.header(name)
+
+    def response_header(self, name: str) -> str | None:
+        """The first value of a response header, by case-insensitive name."""
+        wanted = name.lower()
+        return next((v for k, v in self.response_headers if k.lower() == wanted), None)
+
+    @property
+    def headers(self) -> tuple[tuple[str, str], ...]:
+        """Deprecated: the *response* headers; say `response_headers` (or `request_headers`)."""
+        _deprecated("headers", "response_headers")
+        return self.response_headers
+
+    @property
+    def body(self) -> bytes:
+        """Deprecated: the *response* body; say `response_body` (or `request_body`)."""
+        _deprecated("body", "response_body")
+        return self.response_body
+
+    @property
     def duration_ns(self) -> int:
         return self.finished_ns - self.started_ns
 
@@ -80,7 +113,7 @@ class Exchange:
     def json(self) -> Any:
         """The response body parsed as JSON (None if empty or not JSON)."""
         try:
-            return json.loads(self.body) if self.body else None
+            return json.loads(self.response_body) if self.response_body else None
         except ValueError:
             return None
 
@@ -97,10 +130,19 @@ def exchange_size(exchange: Exchange) -> int:
     """About how many bytes of memory an exchange holds: its bodies, texts and objects."""
     request = exchange.request
     size = ENTRY_OVERHEAD + len(request.path) + len(request.query)
-    size += len(request.body) + len(exchange.body)
+    size += len(request.body) + len(exchange.response_body)
     size += sum(len(k) + len(v) for k, v in request.params.items())
     size += sum(len(k) + len(v) for k, v in request.headers)
-    return size + sum(len(k) + len(v) for k, v in exchange.headers)
+    return size + sum(len(k) + len(v) for k, v in exchange.response_headers)
+
+
+def _deprecated(old: str, new: str) -> None:
+    warnings.warn(
+        f"Exchange.{old} is deprecated: it is the response's; use Exchange.{new} "
+        f"(or Exchange.request_{old} for the request's)",
+        DeprecationWarning,
+        stacklevel=3,
+    )
 
 
 class Journal:
@@ -187,8 +229,8 @@ class Journal:
                         dataclasses.replace(
                             pending,
                             status=status,
-                            headers=headers,
-                            body=body,
+                            response_headers=headers,
+                            response_body=body,
                             finished_ns=finished_ns,
                             answered=True,
                         )
@@ -220,7 +262,7 @@ class Journal:
         bare = dataclasses.replace(
             exchange,
             request=dataclasses.replace(exchange.request, body=b""),
-            body=b"",
+            response_body=b"",
             body_dropped=True,
         )
         if exchange_size(bare) <= self.max_bytes:
