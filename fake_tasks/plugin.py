@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 import pytest
 
 from fake_tasks.scripting.fake import FakeTasks, Settings
-from fake_tasks.server import FakeTasksServer
+from fake_tasks.scripting.report import failure_report
+from fake_tasks.server import REQUEST_LOGGER, FakeTasksServer
 from fake_tasks.tls import make_tls
 from fake_tasks.versions import UnsupportedVersion, parse_version
 
 MARKER_KEYS = ("seed", "nodes", "tasks", "version", "tick", "security")
 # marker kwargs for the teardown checks and the host, not for Settings
 CHECK_KEYS = ("allow_unexpected", "allow_violations", "report_rejected", "tls")
+REPORT_TITLE = "fake-tasks: the cluster at the end of the test"
+
+_FAKE = pytest.StashKey[FakeTasks]()
+_REPORTED = pytest.StashKey[bool]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -32,9 +38,29 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="serve every test's fake cluster over HTTPS (as the marker's tls=True does)",
     )
+    group.addoption(
+        "--fake-tasks-no-report",
+        action="store_true",
+        default=False,
+        help="leave the cluster's task tree and journal out of failed tests' reports",
+    )
+    group.addoption(
+        "--fake-tasks-log-requests",
+        action="store_true",
+        default=False,
+        help=f"log every request the fake answers (INFO records of the {REQUEST_LOGGER!r} logger)",
+    )
+    parser.addini(
+        "fake_tasks_report",
+        type="bool",
+        default=True,
+        help="add the fake cluster's task tree and journal to failed tests' reports",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--fake-tasks-log-requests"):
+        logging.getLogger(REQUEST_LOGGER).setLevel(logging.INFO)
     config.addinivalue_line(
         "markers",
         "fake_tasks(seed=None, nodes=None, tasks=None, version=None, tick=None, security=None, "
@@ -128,6 +154,7 @@ def fake_tasks(request: pytest.FixtureRequest) -> Iterator[FakeTasks]:
     host = fake_tasks_server.host
     if hasattr(host, "clear_log"):
         host.clear_log()
+    request.node.stash[_FAKE] = fake
     yield fake
     __tracebackhide__ = True
     fake.check()
@@ -155,3 +182,23 @@ def _check_contract(fake: FakeTasks, marker: pytest.Mark | None) -> None:
         report = fake.contract.rejected_report()
         if report is not None:
             pytest.fail(report, pytrace=False)
+
+
+def _report_wanted(config: pytest.Config) -> bool:
+    if config.getoption("--fake-tasks-no-report"):
+        return False
+    return bool(config.getini("fake_tasks_report"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """The first failing phase of a test that used `fake_tasks` shows the fake as it was."""
+    report = yield
+    fake = item.stash.get(_FAKE, None)
+    if report.failed and fake is not None and not item.stash.get(_REPORTED, False):
+        item.stash[_REPORTED] = True
+        if _report_wanted(item.config):
+            report.sections.append((REPORT_TITLE, failure_report(fake)))
+    return report

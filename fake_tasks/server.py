@@ -13,6 +13,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 from fake_tasks.rest.app import App
+from fake_tasks.rest.connection import REQUEST_LOGGER as REQUEST_LOGGER
 from fake_tasks.rest.connection import Connections, EsRequestHandler, connections
 from fake_tasks.rest.delivery import Dropped, body_complete
 from fake_tasks.scripting.fake import FakeTasks

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import socket
 import sys
 import threading
@@ -31,7 +32,13 @@ from fake_tasks.rest.wire import BadRequest, Closed, Head, Reader, Refused, read
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
 
-__all__ = ["IDLE_TIMEOUT_S", "Connections", "EsRequestHandler", "connections"]
+__all__ = ["IDLE_TIMEOUT_S", "REQUEST_LOGGER", "Connections", "EsRequestHandler", "connections"]
+
+REQUEST_LOGGER = "fake_tasks.requests"
+"""One INFO record per answered request goes to this logger; it is quiet unless a level or
+handler is set (`--fake-tasks-log-requests`, pytest's `--log-cli-level=INFO`, `serve`)."""
+
+_requests = logging.getLogger(REQUEST_LOGGER)
 
 IDLE_TIMEOUT_S = 60.0  # how long a kept-alive connection may wait for its next request
 _ATTR = "fake_tasks_connections"
@@ -240,6 +247,11 @@ class EsRequestHandler(WSGIRequestHandler):
                 self.wfile.write(piece)
                 self.wfile.flush()
         self.log_request(code)
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """To `REQUEST_LOGGER`, not werkzeug's logger (which prints every request to stderr)."""
+        if _requests.isEnabledFor(logging.INFO):
+            _requests.info("%s %s -> %s", self.client_address[0], self.requestline, code)
 
     def _note(self, head: Head) -> None:
         """What `log_request` prints."""

@@ -131,7 +131,7 @@ def _rows(tasks: Iterable[Mapping[str, Any]], names: Mapping[str, str]) -> Itera
             running_ns=_int(task.get("running_time_in_nanos")),
             start_ms=_int(task.get("start_time_in_millis")),
             cancelled=cancelled is True if cancellable and cancelled is not None else None,
-            parent_id=task.get("parent_task_id") if isinstance(task.get("parent_task_id"), str) else None,
+            parent_id=parent if isinstance(parent := task.get("parent_task_id"), str) else None,
             description=str(task.get("description") or ""),
         )
         yield from _rows(_values(task.get("children")), names)
@@ -228,7 +228,8 @@ def _cells(row: TaskRow, prefix: str, *, orphan: bool) -> tuple[str, ...]:
 def _align(table: Sequence[tuple[str, ...]]) -> list[str]:
     widths = [max(len(cells[i]) for cells in table) for i in range(len(table[0]) - 1)]
     return [
-        "  ".join([*(cell.ljust(w) for cell, w in zip(cells, widths, strict=False)), cells[-1]])
-        .rstrip()
+        "  ".join(
+            [*(cell.ljust(w) for cell, w in zip(cells, widths, strict=False)), cells[-1]]
+        ).rstrip()
         for cells in table
     ]
