@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import logging
 import signal
 import sys
 import tempfile
@@ -17,7 +18,8 @@ from fake_tasks.cluster.model import ES_VERSION
 from fake_tasks.contract.live import main_check
 from fake_tasks.contract.schemas import ResponseViolation
 from fake_tasks.scripting.fake import FakeTasks, Settings
-from fake_tasks.server import FakeTasksServer
+from fake_tasks.scripting.livetree import main_tree
+from fake_tasks.server import REQUEST_LOGGER, FakeTasksServer
 from fake_tasks.tls import make_tls
 from fake_tasks.versions import (
     FEATURES,
@@ -76,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="deterministic virtual clock moved by --tick per request instead of real time",
     )
     serve.add_argument("--tick", default="1s", help="virtual time per request with --virtual")
+    serve.add_argument(
+        "-q", "--quiet", action="store_true", help="do not log each request to stderr"
+    )
     serve.add_argument(
         "--strict",
         action="store_true",
@@ -139,7 +144,43 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--cacert", metavar="FILE", help="trust this CA file too (e.g. from `serve --tls`)"
     )
+    _add_tree_parser(commands)
     return parser
+
+
+def _add_tree_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    tree = commands.add_parser(
+        "tree",
+        help="show a cluster's running tasks as a tree (the fake's or a real one's)",
+        description="Read GET /_tasks?detailed=true from URL and draw the tasks as a tree: node, "
+        "id, action, state, running time, cancelled. Exits 1 if the cluster gives no task list.",
+    )
+    tree.add_argument("url", help="the cluster's base URL, e.g. http://localhost:9200")
+    tree.add_argument(
+        "-H",
+        "--header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="an extra request header (repeatable), e.g. 'Authorization: ApiKey ...'",
+    )
+    tree.add_argument("-u", "--user", metavar="USER:PASSWORD", help="HTTP basic auth")
+    tree.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
+    tree.add_argument(
+        "-k", "--insecure", action="store_true", help="do not verify the TLS certificate"
+    )
+    tree.add_argument(
+        "--cacert", metavar="FILE", help="trust this CA file too (e.g. from `serve --tls`)"
+    )
+    tree.add_argument("--actions", help="only tasks whose action matches, e.g. '*reindex'")
+    tree.add_argument("--limit", type=int, help="show at most this many tasks")
+    tree.add_argument(
+        "-w", "--watch", action="store_true", help="redraw until interrupted (Ctrl-C)"
+    )
+    tree.add_argument(
+        "--interval", type=float, default=2.0, help="seconds between redraws with --watch"
+    )
+    tree.add_argument("--count", type=int, help="with --watch: stop after this many redraws")
 
 
 def serve(
@@ -171,6 +212,12 @@ def serve(
             scratch = tempfile.TemporaryDirectory(prefix="fake-tasks-tls-")
         tls = make_tls(Path(args.tls_dir or (scratch.name if scratch else ".")))
     server = FakeTasksServer(fake, host=args.host, port=args.port, standalone=True, tls=tls)
+    requests = logging.getLogger(REQUEST_LOGGER)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("fake-tasks: %(message)s"))
+    if not args.quiet:
+        requests.addHandler(handler)
+        requests.setLevel(logging.INFO)
     server.start()
     stop = stop or threading.Event()
 
@@ -198,6 +245,7 @@ def serve(
         pass
     finally:
         server.stop()
+        requests.removeHandler(handler)
         if scratch is not None:
             scratch.cleanup()
         print("fake-tasks: stopped", file=sys.stderr, flush=True)
@@ -211,6 +259,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "versions":
         print(describe_versions(args.version))
         return 0
+    if args.command == "tree":
+        try:
+            return main_tree(
+                args.url,
+                header=args.header,
+                user=args.user,
+                timeout=args.timeout,
+                insecure=args.insecure,
+                ca_certs=args.cacert,
+                actions=args.actions,
+                limit=args.limit,
+                watch=args.watch,
+                interval=args.interval,
+                count=args.count,
+            )
+        except ValueError as error:  # a malformed --header
+            print(f"fake-tasks tree: {error}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            return 0
     if args.command == "check":
         try:
             return main_check(

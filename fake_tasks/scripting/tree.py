@@ -86,7 +86,7 @@ def from_cluster(cluster: Cluster) -> TaskTree:
                 state="failed" if result.error is not None else "completed",
                 running_ns=info.running_time_ns,
                 start_ms=info.start_time_ms,
-                cancelled=info.cancelled if info.cancellable else None,
+                cancelled=bool(info.cancelled) if info.cancellable else None,
                 parent_id=None if info.parent_task_id is None else str(info.parent_task_id),
                 description=info.description or "",
             )
