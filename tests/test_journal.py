@@ -161,14 +161,34 @@ def test_unexpected_requests_are_the_unrouted_ones(fake: FakeTasks, client: Clie
         ("GET", "/_task/x:1", 400),
         ("DELETE", "/_tasks/x:1", 405),
     ]
-    assert fake.journal.unexpected_report() == (
+    report = fake.journal.unexpected_report()
+    assert report is not None
+    head, _, listing = report.partition("The fake serves:\n")
+    assert head == (
         "fake-tasks: 2 request(s) matched no route of the fake:\n"
         "  GET /_task/x:1 -> 400\n"
         "      did you mean GET /_tasks/{task_id}?\n"
         "  DELETE /_tasks/x:1 -> 405\n"
         "      did you mean GET /_tasks/{task_id}?\n"
-        "The fake serves: " + ", ".join(f"{r.method} {r.path}" for r in ROUTES) + "."
     )
+    families = dict(line.strip().split(": ", 1) for line in listing.splitlines())
+    assert families["tasks"] == (
+        "GET /_tasks, GET /_tasks/{task_id}, POST /_tasks/_cancel, POST /_tasks/{task_id}/_cancel"
+    )
+    listed = {route for routes in families.values() for route in routes.split(", ")}
+    assert listed == {f"{r.method} {r.path}" for r in ROUTES}
+
+
+def test_a_far_request_gets_the_list_of_routes_not_a_guess(fake: FakeTasks, client: Client) -> None:
+    client.get("/_cluster/health")
+    report = fake.journal.unexpected_report()
+    assert report is not None
+    assert "did you mean" not in report
+    assert report.splitlines()[:3] == [
+        "fake-tasks: 1 request(s) matched no route of the fake:",
+        "  GET /_cluster/health -> 400",
+        "The fake serves:",
+    ]
 
 
 def test_no_report_without_unexpected_requests(fake: FakeTasks, client: Client) -> None:
@@ -184,6 +204,11 @@ def test_no_report_without_unexpected_requests(fake: FakeTasks, client: Client) 
         ("GET", "/_tasks/n:1/", ["GET /_tasks/{task_id}"]),
         ("HEAD", "/_tasks", ["GET /_tasks"]),
         ("GET", "/twelve/unrelated/segments/here", []),
+        ("GET", "/_cluster/health", []),
+        ("GET", "/_cat/tasks", []),
+        ("GET", "/_node", ["GET /_nodes"]),
+        ("POST", "/_tasks/_cancell", ["POST /_tasks/_cancel"]),
+        ("POST", "/", ["GET /", "HEAD /"]),
     ],
 )
 def test_near_misses(method: str, path: str, expected: list[str]) -> None:

@@ -75,8 +75,7 @@ class Route:
         return tuple(int(s.startswith("{")) for s in self.path.split("/") if s)
 
 
-_NEAR_MISS_MIN = 0.5
-_NEAR_MISS_SPREAD = 0.1  # a second suggestion must be about as close as the best
+_CLOSE_SEGMENT = 0.7  # Levenshtein similarity of a typo'd path word: `_task` for `_tasks`
 
 METHOD_ORDER = ("GET", "POST", "PUT", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE", "CONNECT")
 
@@ -106,32 +105,35 @@ def _score(a: str, b: str) -> float:
     """`similarity`, skipped (0) where the lengths alone keep it under the threshold: the
     distance is at least the length difference, and the comparison is quadratic."""
     short, long_ = sorted((len(a), len(b)))
-    return similarity(a, b) if short >= _NEAR_MISS_MIN * long_ else 0.0
+    return similarity(a, b) if short >= _CLOSE_SEGMENT * long_ else 0.0
 
 
 def near_misses(
     method: str, path: str, routes: tuple[Route, ...], limit: int = 2
 ) -> tuple[str, ...]:
-    """The routes closest to a request, as `METHOD /template`, best first."""
-    said = f"{method} {path}"
+    """Routes a request probably meant, as `METHOD /template`, best first; often none.
+
+    A route is close when it has as many segments as the path and each of its fixed words is the
+    path's word or a near typo of it (`/_task/x` for `/_tasks/{task_id}`); a route that only
+    differs by method is closest, and a runner-up must score at least half the best.
+    `GET /_ingest/pipeline/x` is close to no route the fake has.
+    """
     have = [s for s in path.split("/") if s]
-    scored = []
-    for route in routes:
+    scored: list[tuple[float, int, str]] = []
+    for order, route in enumerate(routes):
         template = [s for s in route.path.split("/") if s]
-        filled = [
-            have[i] if s.startswith("{") and i < len(have) else s for i, s in enumerate(template)
-        ]
+        if len(template) != len(have):
+            continue
+        fixed = [(t, h) for t, h in zip(template, have, strict=True) if not t.startswith("{")]
+        if template and not fixed:
+            continue  # all placeholders: every path of this length would be "close"
+        filled = [h if t.startswith("{") else t for t, h in zip(template, have, strict=True)]
         if route.match(filled) is None:
-            continue  # e.g. `/{index}` never takes an `_api` name
-        other_family = template and have and not template[0].startswith("{")
-        if other_family and _score(template[0], have[0]) < _NEAR_MISS_MIN:
-            continue  # another API family altogether
-        score = _score(said, f"{route.method} /{'/'.join(filled)}")
-        scored.append((score, f"{route.method} {route.path}"))
-    scored.sort(key=lambda sc: -sc[0])
-    best = scored[0][0]
-    return tuple(
-        name
-        for score, name in scored[:limit]
-        if score >= _NEAR_MISS_MIN and score >= best - _NEAR_MISS_SPREAD
-    )
+            continue  # a placeholder refuses the value: `/{index}` never takes an `_api` name
+        closeness = [1.0 if t == h else _score(t, h) for t, h in fixed]
+        if any(c < _CLOSE_SEGMENT for c in closeness):
+            continue
+        score = sum(closeness) + (len(closeness) + 1) * (route.method == method)
+        scored.append((-score, order, f"{route.method} {route.path}"))
+    ranked = sorted(scored)[:limit]
+    return tuple(name for score, _, name in ranked if score <= ranked[0][0] / 2)

@@ -379,10 +379,12 @@ class Journal:
             near = exchange.request.near
             if near:
                 lines.append(f"      did you mean {' or '.join(near)}?")
-        known = ", ".join(
-            f"{method} {path}" for api in APIS.values() for method, path in api.endpoints
-        )
-        lines.append(f"The fake serves: {known}.")
+        lines.append("The fake serves:")
+        families: dict[str, list[str]] = {}
+        for api in APIS.values():
+            family = families.setdefault(api.name.partition(".")[0], [])
+            family.extend(f"{method} {path}" for method, path in api.endpoints)
+        lines += [f"  {name}: {', '.join(routes)}" for name, routes in sorted(families.items())]
         return "\n".join(lines)
 
     def _listing(self, found: list[Exchange]) -> str:
