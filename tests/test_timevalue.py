@@ -124,9 +124,16 @@ def test_seconds_to_nanos(value: float | str, nanos: int) -> None:
     assert seconds_to_nanos(value) == nanos
 
 
-def test_seconds_to_nanos_rejects_negative_numbers() -> None:
+@pytest.mark.parametrize("value", [-1, "-1", "-0.5"])
+def test_seconds_to_nanos_rejects_negative_numbers(value: float | str) -> None:
     with pytest.raises(ValueError, match="must not be negative"):
-        seconds_to_nanos(-1)
+        seconds_to_nanos(value)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", float("inf")])
+def test_seconds_to_nanos_rejects_what_is_not_a_duration(value: float | str) -> None:
+    with pytest.raises(ValueError, match="must be a finite number of seconds"):
+        seconds_to_nanos(value)
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from fake_tasks.errors import IllegalArgumentError, NumberFormatError
@@ -73,9 +74,12 @@ def seconds_to_nanos(value: float | str, setting: str = "duration") -> int:
     """Accept seconds as a number or an ES time string (`"30s"`, `"1.5"` is seconds too)."""
     if isinstance(value, str):
         try:
-            return round(float(value) * 1e9)
+            number = float(value)
         except ValueError:
             return parse_time_value(value, setting)
+        value = number
+    if not math.isfinite(value):
+        raise ValueError(f"{setting} must be a finite number of seconds, got {value!r}")
     if value < 0:
         raise ValueError(f"{setting} must not be negative, got {value!r}")
     return round(value * 1e9)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from fake_tasks.cluster.bulkstart import BulkRequest, start_bulk
@@ -110,7 +111,13 @@ class FakeTasks(IndexScripting, RollupScripting, BulkScripting, RelocationScript
 
     @property
     def clock(self) -> Clock:
+        """The cluster's clock: `clock.now_ns()` reads it; a `VirtualClock` also has `set_tick`."""
         return self.cluster.clock
+
+    @property
+    def now(self) -> datetime:
+        """The cluster's current time as an aware UTC `datetime` (what `start_time` is set by)."""
+        return datetime.fromtimestamp(self.cluster.now_ns() / 1e9, tz=UTC)
 
     def advance(self, duration: float | str) -> None:
         """Move virtual time forward (seconds or an ES time value such as `"30s"`)."""
@@ -128,6 +135,7 @@ class FakeTasks(IndexScripting, RollupScripting, BulkScripting, RelocationScript
         return [t for t in running if action is None or simple_match(action, t.action)]
 
     def task(self, task_id: TaskId | str) -> Task:
+        """A running task by id (`"node:id"` or a `TaskId`); FakeTasksError if it is not running."""
         return self.cluster.task(task_id)
 
     # -- scripting -----------------------------------------------------------------------------
@@ -282,9 +290,12 @@ class FakeTasks(IndexScripting, RollupScripting, BulkScripting, RelocationScript
         """End a task successfully now (its running descendants end first)."""
         self.cluster.finish(task, result)
 
-    def fail(self, task: Task | TaskId | str, error: EsError) -> None:
-        """End a task now with `error`, which `GET /_tasks/<id>` shows if the result is stored."""
-        self.cluster.fail(task, error)
+    def fail(self, task: Task | TaskId | str, error: EsError | str) -> None:
+        """End a task now with `error`, which `GET /_tasks/<id>` shows if the result is stored.
+
+        A string is the reason of an `illegal_state_exception`, as in `add_task_failure`.
+        """
+        self.cluster.fail(task, IllegalStateError(error) if isinstance(error, str) else error)
 
     def cancel(self, task: Task | TaskId | str) -> None:
         """Cancel as `POST /_tasks/<id>/_cancel` would: the task and its descendants."""
