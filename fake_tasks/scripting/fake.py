@@ -192,10 +192,12 @@ class FakeTasks(IndexScripting, RollupScripting, BulkScripting, RelocationScript
         node: str | None = None,
         headers: Mapping[str, str] | None = None,
         cancel_delay: float | str | None = 0,
+        started_ago: float | str = 0,
     ) -> Task:
         """A `_reindex?wait_for_completion=false` task: progress grows with time, result stored.
 
-        With `slices` > 1 it gets one worker child per slice on the same node.
+        With `slices` > 1 it gets one worker child per slice on the same node. `started_ago`
+        backdates it (`"10m"`: it has been running ten minutes; `duration` counts from then).
         """
         return self._add_bulk_by_scroll(
             "reindex",
@@ -207,6 +209,7 @@ class FakeTasks(IndexScripting, RollupScripting, BulkScripting, RelocationScript
             headers=headers,
             cancel_delay=cancel_delay,
             index=dest,
+            started_ago=started_ago,
         )
 
     def add_update_by_query(
@@ -218,6 +221,7 @@ class FakeTasks(IndexScripting, RollupScripting, BulkScripting, RelocationScript
         node: str | None = None,
         headers: Mapping[str, str] | None = None,
         cancel_delay: float | str | None = 0,
+        started_ago: float | str = 0,
     ) -> Task:
         """An `_update_by_query?wait_for_completion=false` task."""
         return self._add_bulk_by_scroll(
@@ -229,6 +233,7 @@ class FakeTasks(IndexScripting, RollupScripting, BulkScripting, RelocationScript
             headers=headers,
             cancel_delay=cancel_delay,
             index=index,
+            started_ago=started_ago,
         )
 
     def add_delete_by_query(
@@ -240,6 +245,7 @@ class FakeTasks(IndexScripting, RollupScripting, BulkScripting, RelocationScript
         node: str | None = None,
         headers: Mapping[str, str] | None = None,
         cancel_delay: float | str | None = 0,
+        started_ago: float | str = 0,
     ) -> Task:
         """A `_delete_by_query?wait_for_completion=false` task."""
         return self._add_bulk_by_scroll(
@@ -251,6 +257,7 @@ class FakeTasks(IndexScripting, RollupScripting, BulkScripting, RelocationScript
             headers=headers,
             cancel_delay=cancel_delay,
             index=index,
+            started_ago=started_ago,
         )
 
     def _add_bulk_by_scroll(
@@ -265,6 +272,7 @@ class FakeTasks(IndexScripting, RollupScripting, BulkScripting, RelocationScript
         headers: Mapping[str, str] | None,
         cancel_delay: float | str | None,
         index: str,
+        started_ago: float | str = 0,
     ) -> Task:
         if slices < 1:
             raise FakeTasksError(f"slices must be at least 1, got {slices}")
@@ -283,6 +291,7 @@ class FakeTasks(IndexScripting, RollupScripting, BulkScripting, RelocationScript
                 cancel_delay_ns=None if cancel_delay is None else seconds_to_nanos(cancel_delay),
                 node=node,
                 headers=dict(headers or {}),
+                started_ago_ns=seconds_to_nanos(started_ago, "started_ago"),
             ),
         )
 

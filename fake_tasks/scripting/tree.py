@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from fake_tasks.cluster.model import Cluster
+from fake_tasks.cluster.model import Cluster, StoredResult
 from fake_tasks.cluster.timevalue import human
 
 __all__ = [
@@ -86,12 +86,20 @@ def from_cluster(cluster: Cluster) -> TaskTree:
                 state="failed" if result.error is not None else "completed",
                 running_ns=info.running_time_ns,
                 start_ms=info.start_time_ms,
-                cancelled=bool(info.cancelled) if info.cancellable else None,
+                cancelled=_stored_cancelled(result) if info.cancellable else None,
                 parent_id=None if info.parent_task_id is None else str(info.parent_task_id),
                 description=info.description or "",
             )
         )
     return TaskTree(tuple(rows), len(names), failed)
+
+
+def _stored_cancelled(result: StoredResult) -> bool:
+    """Stored task infos carry no `cancelled`: the outcome tells (bulk-by-scroll responses
+    have `canceled`, other cancelled tasks store a `task_cancelled_exception`)."""
+    if result.error is not None:
+        return result.error.es_type == "task_cancelled_exception"
+    return "canceled" in (result.response or {})
 
 
 def from_list_response(body: Mapping[str, Any]) -> TaskTree:

@@ -1,0 +1,126 @@
+"""Every code block of the documentation site runs: Python, JavaScript, Go and command lines."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from docexamples import DOCS, Block, blocks, pages, python_blocks
+
+import fake_tasks
+from fake_tasks import FakeTasks, FakeTasksServer, Settings
+from fake_tasks.cli import build_parser
+
+PYTHON = python_blocks()
+SHELL = [b for b in blocks() if b.lang in ("bash", "console", "sh", "shell")]
+FOREIGN = [b for b in blocks() if b.lang in ("javascript", "go")]
+GA_WARNING = "ignore::elasticsearch.exceptions.GeneralAvailabilityWarning"
+
+
+def ids(found: list[Block]) -> list[str]:
+    return [block.name for block in found]
+
+
+def test_the_site_has_pages_and_examples() -> None:
+    assert len(pages()) >= 12
+    assert len(PYTHON) >= 30
+
+
+@pytest.mark.parametrize("block", PYTHON, ids=ids(PYTHON))
+def test_python_example(block: Block, pytester: pytest.Pytester) -> None:
+    if block.tests:
+        pytester.makepyfile(block.source)
+        # the examples assume the tutorial's one-line filter for the client's warning
+        result = pytester.runpytest_inprocess(
+            "-p", "no:cacheprovider", "-W", "error", "-W", GA_WARNING
+        )
+        result.assert_outcomes(passed=block.tests)
+    else:
+        code = compile(block.source, block.name, "exec")
+        exec(code, {"__name__": "__docs__"})
+
+
+RUNNERS = {
+    "javascript": ("node", "example.mjs", ["node", "example.mjs"]),
+    "go": ("go", "main.go", ["go", "run", "main.go"]),
+}
+
+
+@pytest.mark.parametrize("block", FOREIGN, ids=ids(FOREIGN))
+def test_other_language_example(block: Block, tmp_path: Path) -> None:
+    tool, filename, command = RUNNERS[block.lang]
+    if shutil.which(tool) is None:
+        pytest.skip(f"{tool} is not installed (.ci/run installs it)")
+    (tmp_path / filename).write_text(block.source)
+    with FakeTasksServer(FakeTasks(Settings(seed=1))) as server:
+        env = {
+            **os.environ,
+            "ES_URL": server.url,
+            "GOCACHE": str(tmp_path / "gocache"),
+            "GOPATH": str(tmp_path / "gopath"),
+            "GO111MODULE": "off",
+        }
+        done = subprocess.run(
+            command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert server.fake.journal.count() > 0
+
+
+def commands(block: Block) -> list[list[str]]:
+    found = []
+    for line in block.source.splitlines():
+        line = line.removeprefix("$ ").strip()
+        if line.startswith("fake-tasks "):
+            found.append(shlex.split(line.split(" #", 1)[0])[1:])
+    return found
+
+
+@pytest.mark.parametrize("block", SHELL, ids=ids(SHELL))
+def test_command_lines_parse(block: Block) -> None:
+    for argv in commands(block):
+        build_parser().parse_args(argv)  # SystemExit on a line the CLI does not accept
+
+
+REFERENCE = re.compile(r"^::: fake_tasks\.(\w+)\s*$", re.MULTILINE)
+
+
+def reference_sections() -> dict[str, str]:
+    """Each `::: fake_tasks.Name` directive of the reference pages, with its text up to the next."""
+    found: dict[str, str] = {}
+    for page in sorted((DOCS / "reference").glob("*.md")):
+        text = page.read_text()
+        marks = list(REFERENCE.finditer(text))
+        for mark, after in zip(marks, [*marks[1:], None], strict=True):
+            found[mark.group(1)] = text[mark.end() : after.start() if after else len(text)]
+    return found
+
+
+def test_the_reference_documents_every_public_name_with_an_example() -> None:
+    sections = reference_sections()
+    assert sorted(sections) == sorted(fake_tasks.__all__)
+    without = [name for name, text in sections.items() if "```python" not in text]
+    assert without == []
+
+
+def test_the_warning_one_liner_silences_the_client(pytester: pytest.Pytester) -> None:
+    (toml,) = [b for b in blocks() if b.lang == "toml" and GA_WARNING in b.source]
+    pytester.makepyfile(
+        """
+from elasticsearch import Elasticsearch
+
+def test_list(fake_tasks):
+    Elasticsearch(fake_tasks.url).tasks.list()
+"""
+    )
+    # subprocesses: an in-process run would inherit this project's own filter
+    noisy = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    noisy.assert_outcomes(passed=1, warnings=1)
+    pytester.makefile(".toml", pyproject=toml.source)
+    quiet = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    quiet.assert_outcomes(passed=1, warnings=0)
