@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import ast
+import linecache
 import os
 import re
 import shlex
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
+from types import CodeType
 
 import pytest
+from _pytest.assertion.rewrite import rewrite_asserts
 from docexamples import DOCS, Block, blocks, pages, python_blocks
 
 import fake_tasks
@@ -31,6 +36,14 @@ def test_the_site_has_pages_and_examples() -> None:
     assert len(PYTHON) >= 30
 
 
+def compiled(block: Block) -> CodeType:
+    """The block as code whose tracebacks show its lines and whose asserts explain themselves."""
+    linecache.cache[block.name] = (len(block.source), None, block.source.splitlines(True), "")
+    tree = ast.parse(block.source, block.name)
+    rewrite_asserts(tree, block.source.encode(), block.name)
+    return compile(tree, block.name, "exec")
+
+
 @pytest.mark.parametrize("block", PYTHON, ids=ids(PYTHON))
 def test_python_example(block: Block, pytester: pytest.Pytester) -> None:
     if block.tests:
@@ -41,8 +54,7 @@ def test_python_example(block: Block, pytester: pytest.Pytester) -> None:
         )
         result.assert_outcomes(passed=block.tests)
     else:
-        code = compile(block.source, block.name, "exec")
-        exec(code, {"__name__": "__docs__"})
+        exec(compiled(block), {"__name__": "__docs__"})
 
 
 RUNNERS = {
@@ -72,12 +84,17 @@ def test_other_language_example(block: Block, tmp_path: Path) -> None:
         assert server.fake.journal.count() > 0
 
 
+SHELL_OPERATORS = {"&", "&&", "|", "||", ";"}
+
+
 def commands(block: Block) -> list[list[str]]:
     found = []
     for line in block.source.splitlines():
         line = line.removeprefix("$ ").strip()
         if line.startswith("fake-tasks "):
-            found.append(shlex.split(line.split(" #", 1)[0])[1:])
+            words = shlex.split(line, comments=True)
+            ends = [i for i, word in enumerate(words) if word in SHELL_OPERATORS or word[0] in "<>"]
+            found.append(words[1 : ends[0] if ends else len(words)])
     return found
 
 
@@ -124,3 +141,15 @@ def test_list(fake_tasks):
     pytester.makefile(".toml", pyproject=toml.source)
     quiet = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     quiet.assert_outcomes(passed=1, warnings=0)
+
+
+TOML = [b for b in blocks() if b.lang == "toml"]
+
+
+@pytest.mark.parametrize("block", TOML, ids=ids(TOML))
+def test_configuration_examples_parse(block: Block, pytester: pytest.Pytester) -> None:
+    options = tomllib.loads(block.source)["tool"]["pytest"]["ini_options"]
+    pytester.makefile(".toml", pyproject=block.source)
+    config = pytester.parseconfig()
+    for name in options:
+        config.getini(name)  # ValueError for an option no plugin declares
