@@ -113,7 +113,7 @@ def reference_sections() -> dict[str, str]:
     for page in sorted((DOCS / "reference").glob("*.md")):
         text = page.read_text()
         marks = list(REFERENCE.finditer(text))
-        for mark, after in zip(marks, [*marks[1:], None], strict=True):
+        for mark, after in zip(marks, [*marks[1:], None], strict=False):
             found[mark.group(1)] = text[mark.end() : after.start() if after else len(text)]
     return found
 
@@ -126,7 +126,8 @@ def test_the_reference_documents_every_public_name_with_an_example() -> None:
 
 
 def test_the_warning_one_liner_silences_the_client(pytester: pytest.Pytester) -> None:
-    (toml,) = [b for b in blocks() if b.lang == "toml" and GA_WARNING in b.source]
+    (toml,) = [b for b in blocks([DOCS / "tutorial.md"]) if b.lang == "toml"]
+    assert GA_WARNING in toml.source
     pytester.makepyfile(
         """
 from elasticsearch import Elasticsearch
@@ -153,3 +154,29 @@ def test_configuration_examples_parse(block: Block, pytester: pytest.Pytester) -
     config = pytester.parseconfig()
     for name in options:
         config.getini(name)  # ValueError for an option no plugin declares
+
+
+def test_the_cli_reference_names_every_option() -> None:
+    text = (DOCS / "reference" / "cli.md").read_text()
+    parser = build_parser()
+    (commands,) = [a for a in parser._actions if a.dest == "command"]
+    for name, sub in commands.choices.items():  # type: ignore[union-attr]
+        assert f"## fake-tasks {name}" in text
+        for action in sub._actions:
+            for flag in action.option_strings:
+                if flag not in ("-h", "--help"):
+                    assert f"`{flag}" in text, f"fake-tasks {name} {flag}"
+
+
+def test_the_plugin_reference_names_every_option_and_marker_argument(
+    pytestconfig: pytest.Config,
+) -> None:
+    from fake_tasks.plugin import CHECK_KEYS, MARKER_KEYS
+
+    text = (DOCS / "reference" / "plugin.md").read_text()
+    for key in (*MARKER_KEYS, *CHECK_KEYS):
+        assert f"| `{key}` |" in text
+    group = pytestconfig._parser.getgroup("fake-tasks")
+    for option in group.options:
+        assert f"`{option.names()[0]}" in text
+    assert "`fake_tasks_report" in text
