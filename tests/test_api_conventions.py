@@ -32,7 +32,10 @@ def public_callables() -> list[tuple[str, Any]]:
     return [(n, f) for n, f in unwrapped if inspect.isfunction(f)]  # not Exception.__init__
 
 
-@pytest.mark.parametrize(("name", "function"), public_callables(), ids=str)
+CALLABLES = public_callables()
+
+
+@pytest.mark.parametrize(("name", "function"), CALLABLES, ids=[name for name, _ in CALLABLES])
 def test_durations_take_seconds_or_time_strings(name: str, function: Any) -> None:
     hints = getattr(function, "__annotations__", {})  # text (`from __future__ import annotations`)
     for parameter in inspect.signature(function).parameters:

@@ -52,7 +52,9 @@ def test_python_example(block: Block, pytester: pytest.Pytester) -> None:
         result = pytester.runpytest_inprocess(
             "-p", "no:cacheprovider", "-W", "error", "-W", GA_WARNING
         )
-        result.assert_outcomes(passed=block.tests)
+        outcomes = result.parseoutcomes()
+        assert outcomes.get("passed", 0) >= block.tests  # parametrized tests count more
+        assert set(outcomes) <= {"passed", "warning", "warnings"}, outcomes
     else:
         exec(compiled(block), {"__name__": "__docs__"})
 

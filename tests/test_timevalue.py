@@ -130,6 +130,13 @@ def test_seconds_to_nanos_rejects_negative_numbers(value: float | str) -> None:
         seconds_to_nanos(value)
 
 
+def test_seconds_to_nanos_says_what_is_wrong_with_a_time_value() -> None:
+    with pytest.raises(ValueError, match=r"failed to parse \[1.5s\], fractional time values"):
+        seconds_to_nanos("1.5s")
+    with pytest.raises(ValueError, match="unit is missing or unrecognized"):
+        seconds_to_nanos("5x", "advance")
+
+
 @pytest.mark.parametrize("value", ["nan", "inf", float("inf")])
 def test_seconds_to_nanos_rejects_what_is_not_a_duration(value: float | str) -> None:
     with pytest.raises(ValueError, match="must be a finite number of seconds"):

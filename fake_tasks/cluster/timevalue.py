@@ -76,7 +76,10 @@ def seconds_to_nanos(value: float | str, setting: str = "duration") -> int:
         try:
             number = float(value)
         except ValueError:
-            return parse_time_value(value, setting)
+            try:
+                return parse_time_value(value, setting)
+            except IllegalArgumentError as error:  # a scripting mistake, not an ES answer
+                raise ValueError(error.reason) from error
         value = number
     if not math.isfinite(value):
         raise ValueError(f"{setting} must be a finite number of seconds, got {value!r}")
