@@ -37,7 +37,11 @@ class FakeTasksError(Exception):
 
 
 class EsError(Exception):
-    """An exception the fake answers with, rendered like `ElasticsearchException.toXContent`."""
+    """An exception the fake answers with, rendered like `ElasticsearchException.toXContent`.
+
+    Build any one by its wire type with `EsError.custom(type, reason, status)`, the order
+    `Fault.error` takes too; the constructor, reason first, is for the classes below.
+    """
 
     es_type: str = "exception"
     status: int | None = None

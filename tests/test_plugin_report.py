@@ -50,6 +50,13 @@ def test_the_report_shows_the_tree_and_the_journal(failing: pytest.Pytester) -> 
     )
 
 
+def test_the_report_survives_xdist(failing: pytest.Pytester) -> None:
+    result = failing.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(["*- fake-tasks: the cluster at the end of the test -*"])
+    assert result.stdout.str().count("Journal: ") == 2
+
+
 def test_the_report_names_the_request_body(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
