@@ -195,3 +195,13 @@ def test_the_command_runs(served: FakeTasksServer) -> None:
         "DESCRIPTION",
     ]
     assert lines[5].startswith("... and ")
+
+
+def test_the_list_requests_own_tasks_can_be_left_out() -> None:
+    client = Client(App(scripted()))
+    body = client.get("/_tasks", headers={"X-Opaque-Id": "me"}).get_json()
+    own = "cluster:monitor/tasks/lists"
+    assert {r.action for r in from_list_response(body).rows} >= {own, f"{own}[n]"}
+    hidden = from_list_response(body, hide_opaque_id="me").rows
+    assert not [r for r in hidden if r.action.startswith(own)]
+    assert len(from_list_response(body, hide_opaque_id="someone-else").rows) > len(hidden)

@@ -14,6 +14,9 @@ from fake_tasks.scripting.tree import TaskTree, from_list_response, render_tree,
 
 __all__ = ["TreeError", "fetch_tree", "main_tree", "tree_lines"]
 
+OPAQUE_ID = "fake-tasks-tree"
+"""Sent as `X-Opaque-Id`: the tree leaves out the tasks of its own requests by it."""
+
 CLEAR = "\x1b[H\x1b[2J"
 """Cursor home and erase the screen: each `--watch` frame replaces the last on a terminal."""
 
@@ -36,7 +39,7 @@ def fetch_tree(
     path = "/_tasks?detailed=true"
     if actions:
         path += f"&actions={quote(actions, safe=':/*,')}"
-    sent = {"Accept": "application/json", "X-Opaque-Id": "fake-tasks-tree", **(headers or {})}
+    sent = {"Accept": "application/json", "X-Opaque-Id": OPAQUE_ID, **(headers or {})}
     try:
         status, raw = sender("GET", url.rstrip("/") + path, sent)
     except OSError as error:
@@ -47,7 +50,7 @@ def fetch_tree(
         raise TreeError(f"GET {path} -> {status}: the body is not JSON") from error
     if status != 200 or not isinstance(body, Mapping):
         raise TreeError(f"GET {path} -> {status}: {_reason(body)}")
-    return from_list_response(body)
+    return from_list_response(body, hide_opaque_id=sent["X-Opaque-Id"])
 
 
 def _reason(body: object) -> str:
@@ -99,6 +102,7 @@ def main_tree(
             failed = True
         if terminal:
             width = shutil.get_terminal_size().columns
+            lines.append(f"(every {interval:g}s; Ctrl-C stops)")
             out(CLEAR + "\n".join(line[:width] for line in lines))
         else:
             out("\n".join(lines))

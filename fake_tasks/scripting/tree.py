@@ -38,6 +38,7 @@ class TaskRow:
     cancelled: bool | None = False
     parent_id: str | None = None
     description: str = ""
+    opaque_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,12 @@ def _stored_cancelled(result: StoredResult) -> bool:
     return "canceled" in (result.response or {})
 
 
-def from_list_response(body: Mapping[str, Any]) -> TaskTree:
-    """Rows from a `GET /_tasks` answer in any `group_by` layout (nodes, parents or none)."""
+def from_list_response(body: Mapping[str, Any], *, hide_opaque_id: str | None = None) -> TaskTree:
+    """Rows from a `GET /_tasks` answer in any `group_by` layout (nodes, parents or none).
+
+    `hide_opaque_id` leaves out the tasks started by requests with that `X-Opaque-Id` (the list
+    request's own tasks, which Elasticsearch lists with the header copied into them).
+    """
     rows: list[TaskRow] = []
     names: dict[str, str] = {}
     nodes = body.get("nodes")
@@ -115,6 +120,8 @@ def from_list_response(body: Mapping[str, Any]) -> TaskTree:
             rows.extend(_rows(_values(node.get("tasks")), names))
     else:
         rows.extend(_rows(_values(body.get("tasks")), names))
+    if hide_opaque_id is not None:
+        rows = [row for row in rows if row.opaque_id != hide_opaque_id]
     failures = tuple(_failure(f) for f in _values(body.get("node_failures")))
     failures += tuple(_failure(f) for f in _values(body.get("task_failures")))
     return TaskTree(tuple(rows), len(names), failures)
@@ -141,8 +148,14 @@ def _rows(tasks: Iterable[Mapping[str, Any]], names: Mapping[str, str]) -> Itera
             cancelled=cancelled is True if cancellable and cancelled is not None else None,
             parent_id=parent if isinstance(parent := task.get("parent_task_id"), str) else None,
             description=str(task.get("description") or ""),
+            opaque_id=_opaque_id(task.get("headers")),
         )
         yield from _rows(_values(task.get("children")), names)
+
+
+def _opaque_id(headers: object) -> str | None:
+    value = headers.get("X-Opaque-Id") if isinstance(headers, Mapping) else None
+    return value if isinstance(value, str) else None
 
 
 def _int(value: object) -> int:
