@@ -61,8 +61,10 @@ def test_the_report_names_the_request_body(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
 import urllib.request
+from fake_tasks import Fault
 
 def test_cancel(fake_tasks):
+    fake_tasks.inject(Fault.rejected(), api="tasks.get", times=2)
     request = urllib.request.Request(
         f"{fake_tasks.url}/_tasks/_cancel?actions=none", data=b'{"x": 1}', method="POST",
         headers={"Content-Type": "application/json"},

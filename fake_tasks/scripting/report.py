@@ -37,7 +37,8 @@ def exchange_line(exchange: Exchange) -> list[str]:
 
 
 def failure_report(fake: FakeTasks, *, exchanges: int = 10, limit: int = TREE_LIMIT) -> str:
-    """The cluster's tasks at this moment as a tree, then the last `exchanges` of the journal."""
+    """The cluster's tasks at this moment as a tree, the fault rules and how often each was
+    used, then the last `exchanges` of the journal."""
     tree = from_cluster(fake.cluster)
     clock = fake.cluster.clock
     kind = "virtual" if isinstance(clock, VirtualClock) else "realtime"
@@ -47,6 +48,13 @@ def failure_report(fake: FakeTasks, *, exchanges: int = 10, limit: int = TREE_LI
         *render_tree(tree, limit=limit),
         "",
     ]
+    rules = fake.faults.rules
+    if rules:
+        lines.append(f"Faults: {len(rules)} rule(s):")
+        for rule in rules:
+            limit = "" if rule.times is None else f" of {rule.times}"
+            lines.append(f"  {rule!r}: used {fake.faults.hits(rule)}{limit}")
+        lines.append("")
     entries = fake.journal.exchanges
     if not entries:
         lines.append("Journal: no requests were made.")
