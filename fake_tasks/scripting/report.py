@@ -52,8 +52,8 @@ def failure_report(fake: FakeTasks, *, exchanges: int = 10, limit: int = TREE_LI
     if rules:
         lines.append(f"Faults: {len(rules)} rule(s):")
         for rule in rules:
-            limit = "" if rule.times is None else f" of {rule.times}"
-            lines.append(f"  {rule!r}: used {fake.faults.hits(rule)}{limit}")
+            cap = "" if rule.times is None else f" of {rule.times}"
+            lines.append(f"  {rule!r}: used {fake.faults.hits(rule)}{cap}")
         lines.append("")
     entries = fake.journal.exchanges
     if not entries:
