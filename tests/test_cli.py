@@ -64,3 +64,21 @@ def test_serve_subprocess_prints_its_url_and_exits_on_sigint() -> None:
             assert process.wait(timeout=5) == 0
         finally:
             process.kill()
+
+
+@pytest.mark.parametrize(("extra", "logged"), [([], True), (["--quiet"], False)])
+def test_serve_logs_each_request_unless_quiet(
+    capsys: pytest.CaptureFixture[str], extra: list[str], logged: bool
+) -> None:
+    args = build_parser().parse_args(["serve", "--port", "0", "--tasks", "0", *extra])
+    ready, stop = threading.Event(), threading.Event()
+    thread = threading.Thread(target=serve, args=(args,), kwargs={"ready": ready, "stop": stop})
+    thread.start()
+    assert ready.wait(5)
+    url = capsys.readouterr().out.strip().rsplit(" ", 1)[-1]
+    fetch(url + "/_tasks")
+    stop.set()
+    thread.join(5)
+    err = capsys.readouterr().err
+    assert ("fake-tasks: 127.0.0.1 GET /_tasks HTTP/1.1 -> 200" in err) is logged
+    assert err.endswith("fake-tasks: stopped\n")
