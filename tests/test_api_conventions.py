@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import fake_tasks
-from fake_tasks import EsError, FakeTasks, Fault, Settings, VirtualClock
+from fake_tasks import EsError, FakeTasks, FakeTasksError, Fault, Settings, VirtualClock
 
 DURATION_NAMES = {"duration", "delay", "cancel_delay", "started_ago", "timeout", "tick", "max_wait"}
 
@@ -84,3 +84,29 @@ def test_a_task_fails_with_a_reason_or_an_error() -> None:
     assert stored is not None
     assert stored.error is not None
     assert stored.error.es_type == "index_closed_exception"
+
+
+@pytest.mark.parametrize("slices", [1, 2])
+def test_cancel_delays_apply_to_reindex_family_tasks(slices: int) -> None:
+    fake = FakeTasks(Settings(tasks=0))
+    slow = fake.add_reindex("a", "b", duration="10m", slices=slices)
+    fake.slow_cancel(slow, "20s")
+    stubborn = fake.add_update_by_query("c", duration="10m")
+    fake.ignore_cancel(stubborn)
+    fake.cancel(slow)
+    fake.cancel(stubborn)
+    fake.advance("19s")
+    assert fake.tasks("*reindex") == [slow, *fake.cluster.children(slow)]
+    fake.advance("2s")
+    assert fake.tasks("*reindex") == []
+    fake.advance("1m")
+    assert fake.tasks("*byquery") == [stubborn]
+
+
+def test_a_batch_paced_task_refuses_a_duration() -> None:
+    fake = FakeTasks(Settings(tasks=0))
+    task = fake.add_reindex("a", "b")
+    with pytest.raises(FakeTasksError, match="runs batch by batch; pace it with rethrottle"):
+        fake.set_duration(task, "1m")
+    plain = fake.add_task("indices:data/read/search")
+    assert fake.set_duration(plain, "1m") is plain

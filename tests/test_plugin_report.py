@@ -122,7 +122,7 @@ import urllib.request, urllib.error
 
 def test_unexpected(fake_tasks):
     try:
-        urllib.request.urlopen(f"{fake_tasks.url}/_cluster/health", timeout=10)
+        urllib.request.urlopen(f"{fake_tasks.url}/_ingest/pipeline/x", timeout=10)
     except urllib.error.HTTPError:
         pass
     assert False, "and the call fails too"
@@ -132,7 +132,7 @@ def test_unexpected(fake_tasks):
     result.assert_outcomes(failed=1, errors=1)
     out = result.stdout.str()
     assert out.count("the cluster at the end of the test") == 1
-    assert "GET /_cluster/health -> 400" in out
+    assert "GET /_ingest/pipeline/x -> 400" in out
 
 
 def test_requests_are_not_logged_unless_asked(pytester: pytest.Pytester) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from fake_tasks.cluster.bulkjob import LeaderProgress, WorkerProgress
 from fake_tasks.cluster.bulkstart import BulkRequest, start_bulk
 from fake_tasks.cluster.clock import Clock, VirtualClock
 from fake_tasks.cluster.generate import generate_cluster
@@ -312,14 +313,34 @@ class FakeTasks(IndexScripting, RollupScripting, BulkScripting, RelocationScript
 
     def slow_cancel(self, task: Task | TaskId | str, delay: float | str) -> Task:
         """After a cancel, keep running (listed with `cancelled: true`) for `delay`."""
-        return self.cluster.set_timing(task, cancel_delay=delay)
+        return self._cancel_delay(task, delay)
 
     def ignore_cancel(self, task: Task | TaskId | str) -> Task:
         """Never honour a cancel: the task runs until its duration ends or `finish`."""
-        return self.cluster.set_timing(task, cancel_delay=None)
+        return self._cancel_delay(task, None)
+
+    def _cancel_delay(self, task: Task | TaskId | str, delay: float | str | None) -> Task:
+        with self.cluster.lock:
+            found = self.cluster.set_timing(task, cancel_delay=delay)
+            # a reindex-family task's workers decide how they stop
+            progress = found.progress
+            workers = progress.slices if isinstance(progress, LeaderProgress) else [progress]
+            for worker in workers:
+                if isinstance(worker, WorkerProgress):
+                    worker.cancel_delay_ns = found.cancel_delay_ns
+            return found
 
     def set_duration(self, task: Task | TaskId | str, duration: float | str | None) -> Task:
-        """Run for `duration` from the task's start (None: until `finish` or `fail`)."""
+        """Run for `duration` from the task's start (None: until `finish` or `fail`).
+
+        A reindex-family task's time follows its batches: `rethrottle` paces it instead.
+        """
+        found = task if isinstance(task, Task) else self.cluster.task(task)
+        if found.progress is not None:
+            raise FakeTasksError(
+                f"task {found.task_id} ({found.action}) runs batch by batch; "
+                "pace it with rethrottle(task, requests_per_second) instead"
+            )
         return self.cluster.set_timing(task, duration=duration)
 
     def run_until_finished(self, task: Task | TaskId | str) -> None:
