@@ -37,7 +37,7 @@ def test_the_report_shows_the_tree_and_the_journal(failing: pytest.Pytester) -> 
     result.stdout.fnmatch_lines(
         [
             "*- fake-tasks: the cluster at the end of the test -*",
-            "Cluster at http://127.0.0.1:*, Elasticsearch 9.1.0, virtual clock: 3 node(s), *",
+            "Cluster at http://127.0.0.1:*, Elasticsearch 9.5.0, virtual clock: 3 node(s), *",
             "TASK * ACTION * STATE * TIME * CANCELLED * NODE * DESCRIPTION",
             "*:* * indices:data/write/reindex * running * 1s * no * * from [[]logs] to [[]logs-v2]",
             "├─ *:* * indices:data/write/reindex * running * 1s * no *",
