@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from werkzeug.test import Client
 
-from fake_tasks import EsError, FakeTasks, FakeTasksServer, Fault, Settings
+from fake_tasks import EsError, FakeTasks, FakeTasksServer, Fault, Security, Settings, make_tls
 from fake_tasks.cli import main
 from fake_tasks.rest.app import App
 from fake_tasks.scripting.livetree import main_tree
@@ -205,3 +205,19 @@ def test_the_list_requests_own_tasks_can_be_left_out() -> None:
     hidden = from_list_response(body, hide_opaque_id="me").rows
     assert not [r for r in hidden if r.action.startswith(own)]
     assert len(from_list_response(body, hide_opaque_id="someone-else").rows) > len(hidden)
+
+
+def test_a_secured_cluster_over_tls(tmp_path: Path) -> None:
+    fake = FakeTasks(Settings(seed=7, tasks=0, security=Security.default()))
+    fake.add_reindex("logs", "logs-v2")
+    with FakeTasksServer(fake, tls=make_tls(tmp_path)) as server:
+        assert server.fake.ca_certs is not None
+        printed: list[str] = []
+        code = main_tree(
+            server.url, ca_certs=server.fake.ca_certs, user="elastic:changeme", out=printed.append
+        )
+        assert code == 0
+        assert "reindex from [logs] to [logs-v2]" in printed[-1]
+        refused: list[str] = []
+        assert main_tree(server.url, ca_certs=server.fake.ca_certs, out=refused.append) == 1
+        assert "-> 401: security_exception: missing authentication credentials" in refused[0]
