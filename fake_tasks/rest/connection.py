@@ -240,13 +240,13 @@ class EsRequestHandler(WSGIRequestHandler):
         lines += [
             f"{'content-length' if n.lower() == 'content-length' else n}: {v}" for n, v in headers
         ]
+        self.log_request(code)  # before the client has the answer, so a test sees the record
         # one write for head and body: two would wait on the peer's delayed ACK (Nagle)
         self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + b"".join(pending))
         for piece in iterator:  # a streamed answer (a scripted slow or cut body)
             if piece:
                 self.wfile.write(piece)
                 self.wfile.flush()
-        self.log_request(code)
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """To `REQUEST_LOGGER`, not werkzeug's logger (which prints every request to stderr)."""
