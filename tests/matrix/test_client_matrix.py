@@ -158,7 +158,7 @@ def test_a_7_client_in_compatibility_mode(
     listed = fake_tasks.journal.last(api="tasks.list")
     assert listed is not None
     assert dict(listed.request.headers)["Accept"].endswith("compatible-with=7")
-    assert dict(listed.headers)["content-type"] == (
+    assert listed.response_header("content-type") == (
         "application/vnd.elasticsearch+json;compatible-with=7"
     )
 
