@@ -178,7 +178,8 @@ def get(fake, path):
         with urllib.request.urlopen(fake.url + path, timeout=5) as response:
             return response.status
     except urllib.error.HTTPError as error:
-        return error.code
+        with error:
+            return error.code
 
 
 {marker}
@@ -232,7 +233,8 @@ def get(fake, path):
         with urllib.request.urlopen(fake.url + path, timeout=5) as response:
             return response.status
     except urllib.error.HTTPError as error:
-        return error.code
+        with error:
+            return error.code
 
 
 @pytest.mark.fake_tasks(report_rejected=True)
@@ -281,7 +283,8 @@ def run_serve(
             with urllib.request.urlopen(url + path, timeout=5) as response:
                 status, data = response.status, response.read()
         except urllib.error.HTTPError as error:
-            status, data = error.code, error.read()
+            with error:
+                status, data = error.code, error.read()
     finally:
         stop.set()
         thread.join(5)

@@ -20,7 +20,8 @@ def call(url, method="GET", headers=None):
         with urllib.request.urlopen(request, timeout=5) as response:
             return response.status
     except urllib.error.HTTPError as error:
-        return error.code
+        with error:
+            return error.code
 """
 
 

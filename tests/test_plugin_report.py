@@ -72,7 +72,8 @@ def test_cancel(fake_tasks):
     try:
         urllib.request.urlopen(request, timeout=10)
     except urllib.error.HTTPError as error:
-        assert error.code == 200
+        with error:
+            assert error.code == 200
 """
     )
     result = pytester.runpytest("-p", "no:cacheprovider")
@@ -123,8 +124,8 @@ import urllib.request, urllib.error
 def test_unexpected(fake_tasks):
     try:
         urllib.request.urlopen(f"{fake_tasks.url}/_ingest/pipeline/x", timeout=10)
-    except urllib.error.HTTPError:
-        pass
+    except urllib.error.HTTPError as error:
+        error.close()
     assert False, "and the call fails too"
 """
     )
