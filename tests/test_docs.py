@@ -16,6 +16,7 @@ from types import CodeType
 import pytest
 from _pytest.assertion.rewrite import rewrite_asserts
 from docexamples import DOCS, Block, blocks, pages, python_blocks
+from test_readme import collect_earlier_garbage
 
 import fake_tasks
 from fake_tasks import FakeTasks, FakeTasksServer, Settings
@@ -48,6 +49,7 @@ def compiled(block: Block) -> CodeType:
 def test_python_example(block: Block, pytester: pytest.Pytester) -> None:
     if block.tests:
         pytester.makepyfile(block.source)
+        collect_earlier_garbage()
         # the examples assume the tutorial's one-line filter for the client's warning
         result = pytester.runpytest_inprocess(
             "-p", "no:cacheprovider", "-W", "error", "-W", GA_WARNING
