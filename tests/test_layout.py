@@ -23,7 +23,7 @@ LAYERS = {
     "server": 5,
     "plugin": 6,
     "serve": 6,
-    "running": 6,
+    "outside": 6,
     "record": 6,
     "cli": 7,
     "__init__": 8,
