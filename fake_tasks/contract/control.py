@@ -55,7 +55,7 @@ def problems(target: str, document: object, *, limit: int = 10) -> list[Problem]
     ordered = [first, *(e for e in errors if e is not first)]
     found: list[Problem] = []
     for error in ordered:
-        problem = _problem(target, error)
+        problem = _problem(target, error, document)
         if problem not in found:
             found.append(problem)
     return found[:limit]
@@ -90,20 +90,35 @@ def _validator(target: str) -> Draft202012Validator:
     return Draft202012Validator(schema, registry=_registry())
 
 
-def _problem(target: str, error: ValidationError) -> Problem:
+def _problem(target: str, error: ValidationError, document: object) -> Problem:
     # The most specific failing keyword: inside oneOf/anyOf the branch errors say more.
     deepest = error
     while deepest.context:
         deepest = max(deepest.context, key=_specific)
-    rule = _rule(target, list(deepest.absolute_schema_path))
+    rule, keyword = _rule(target, list(deepest.absolute_schema_path))
     message = deepest.message
+    where = list(deepest.absolute_path)
+    if deepest.schema is False and isinstance(keyword, dict):
+        # jsonschema reports a `false` property schema at the object, without the key
+        parent = _at(document, where)
+        key = next((k for k, v in keyword.items() if v is False and k in parent), None)
+        if key is not None:
+            where, rule, message = [*where, key], f"{rule}/{key}", f"[{key}] is not allowed here"
     if len(message) > _MAX_MESSAGE:
         message = message[: _MAX_MESSAGE - 1] + "…"
-    return Problem(pointer(deepest.absolute_path), rule, message)
+    return Problem(pointer(where), rule, message)
 
 
-def _rule(target: str, steps: list[str | int]) -> str:
-    """The failing keyword's place in its file, following `$ref`s: `$defs/task/required`.
+def _at(document: object, path: list[str | int]) -> Any:
+    node: Any = document
+    for step in path:
+        node = node[step]
+    return node if isinstance(node, dict) else {}
+
+
+def _rule(target: str, steps: list[str | int]) -> tuple[str, Any]:
+    """The failing keyword's place in its file, following `$ref`s (`$defs/task/required`), and
+    the keyword's value there.
 
     jsonschema's schema paths skip `$ref` hops: a step the current node lacks is looked up
     in the schema its `$ref` points to.
@@ -126,7 +141,7 @@ def _rule(target: str, steps: list[str | int]) -> str:
             node = node[step]
         else:
             node = None
-    return "/".join(location)
+    return "/".join(location), node
 
 
 def _specific(error: ValidationError) -> tuple[int, bool, int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,17 @@ from fake_tasks.scripting.payloads import (
 from fake_tasks.scripting.scriptable import Scriptable
 from fake_tasks.scripting.stubs import Stub
 
-__all__ = ["SCHEMA", "Loaded", "ScenarioError", "Where", "load", "load_text", "parse", "validate"]
+__all__ = [
+    "SCHEMA",
+    "Loaded",
+    "ScenarioError",
+    "Where",
+    "load",
+    "load_text",
+    "parse",
+    "shipped",
+    "validate",
+]
 
 SCHEMA = "scenario.json"
 """The scenario schema, shipped as `fake_tasks/schemas/control/scenario.json`."""
@@ -113,23 +124,37 @@ def _load(fake: Scriptable, name: str, document: Any, tree: yaml.Node | None) ->
         raise ScenarioError(name, [_where(Problem(pointer, "model", message), tree)]) from None
 
 
+def shipped() -> list[str]:
+    """The scenarios shipped in `fake_tasks/scenarios/`, by name (load them by name)."""
+    folder = files("fake_tasks") / "scenarios"
+    found = (e.name for e in folder.iterdir() if e.name.endswith(".yaml"))
+    return sorted(name.removesuffix(".yaml") for name in found)
+
+
 def _read(source: str | Path | Mapping[str, Any]) -> tuple[str, Any, yaml.Node | None]:
+    """A mapping; YAML or JSON text (several lines, or one starting with `{`); else a path,
+    or the name of a shipped scenario."""
     if isinstance(source, Mapping):
         return "<mapping>", json.loads(json.dumps(source)), None
-    if isinstance(source, Path) or (
-        "\n" not in source and source.endswith((".yaml", ".yml", ".json"))
-    ):
-        path = Path(source)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as error:
-            raise ScenarioError(
-                str(path), [Where("", "file", error.strerror or str(error))]
-            ) from None
-        document, tree = parse(text, str(path))
-        return str(path), document, tree
-    document, tree = parse(source)
-    return "<scenario>", document, tree
+    if isinstance(source, str) and ("\n" in source or source.lstrip().startswith("{")):
+        document, tree = parse(source)
+        return "<scenario>", document, tree
+    path = Path(source)
+    name = path.name.removesuffix(".yaml")
+    if not path.exists() and str(source).removesuffix(".yaml") == name and name in shipped():
+        path_name = f"{name}.yaml"
+        text = (files("fake_tasks") / "scenarios" / path_name).read_text(encoding="utf-8")
+        document, tree = parse(text, path_name)
+        return path_name, document, tree
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        reason = error.strerror or str(error)
+        if not path.exists():
+            reason += f" (shipped scenarios: {', '.join(shipped())})"
+        raise ScenarioError(str(path), [Where("", "file", reason)]) from None
+    document, tree = parse(text, str(path))
+    return str(path), document, tree
 
 
 class _At(Exception):
