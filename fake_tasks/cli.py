@@ -1,4 +1,4 @@
-"""The `fake-tasks` command: `serve` a seeded fake cluster over HTTP, `check` a real one."""
+"""The `fake-tasks` command: `serve` a fake cluster over HTTP, `check` or `record` a real one."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from fake_tasks.cluster.model import ES_VERSION
 from fake_tasks.contract.live import main_check
+from fake_tasks.record import main_record
 from fake_tasks.serve import DEFAULT_GRACE_S, log_violation, serve
 from fake_tasks.versions import (
     FEATURES,
@@ -137,15 +138,45 @@ def build_parser() -> argparse.ArgumentParser:
         "GET / reports.",
     )
     versions.add_argument("version", nargs="?", type=_es_version, help="e.g. 8.15 or 7.17.29")
+    auth = auth_options()
     check = commands.add_parser(
         "check",
+        parents=[auth],
         help="check a live cluster's task API responses against the JSON Schemas (read-only)",
         description="Send read-only task API requests to URL (lists, gets, a cancel that matches "
         "nothing) and check every response against its JSON Schema. Exits 1 on any mismatch "
         "(or no answer), 2 on a usage error.",
     )
     check.add_argument("url", help="the cluster's base URL, e.g. http://localhost:9200")
-    check.add_argument(
+    record = commands.add_parser(
+        "record",
+        parents=[auth],
+        help="write a live cluster's running tasks as a scenario file (read-only)",
+        description="Read URL's nodes and running tasks (GET /_tasks?detailed&group_by=parents) "
+        "and write a scenario that `fake-tasks serve --scenario` replays: the same trees, "
+        "actions, descriptions, statuses and headers, times relative to now.",
+    )
+    record.add_argument("url", help="the cluster's base URL, e.g. http://localhost:9200")
+    record.add_argument(
+        "-o", "--output", metavar="FILE", help="where to write the scenario (default: stdout)"
+    )
+    record.add_argument(
+        "--anonymize",
+        action="store_true",
+        help="replace index names, node names, hosts and header values with stand-ins",
+    )
+    record.add_argument(
+        "--indices",
+        action="store_true",
+        help="also read GET /_cat/indices, so --anonymize replaces every index name it lists",
+    )
+    return parser
+
+
+def auth_options() -> argparse.ArgumentParser:
+    """The connection options `check` and `record` share."""
+    auth = argparse.ArgumentParser(add_help=False)
+    auth.add_argument(
         "-H",
         "--header",
         action="append",
@@ -153,15 +184,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="'NAME: VALUE'",
         help="an extra request header (repeatable), e.g. 'Authorization: ApiKey ...'",
     )
-    check.add_argument("-u", "--user", metavar="USER:PASSWORD", help="HTTP basic auth")
-    check.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
-    check.add_argument(
+    auth.add_argument("-u", "--user", metavar="USER:PASSWORD", help="HTTP basic auth")
+    auth.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
+    auth.add_argument(
         "-k", "--insecure", action="store_true", help="do not verify the TLS certificate"
     )
-    check.add_argument(
+    auth.add_argument(
         "--cacert", metavar="FILE", help="trust this CA file too (e.g. from `serve --tls`)"
     )
-    return parser
+    return auth
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -193,6 +224,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ValueError as error:  # a malformed --header
             print(f"fake-tasks check: {error}", file=sys.stderr)
             return 2
+    if args.command == "record":
+        return main_record(
+            args.url,
+            output=args.output,
+            header=args.header,
+            user=args.user,
+            timeout=args.timeout,
+            insecure=args.insecure,
+            ca_certs=args.cacert,
+            anonymize=args.anonymize,
+            indices=args.indices,
+        )
     return 2
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
@@ -65,6 +66,9 @@ class Running:
         fake = FakeTasks(self.settings, clock=self.clock)
         if self.scenario is not None:
             fake.load_scenario(self.scenario)
+        werkzeug = logging.getLogger("werkzeug")
+        if werkzeug.level == logging.NOTSET:  # no line per request in a script's output
+            werkzeug.setLevel(logging.WARNING)
         server = FakeTasksServer(fake, host=self.host, port=self.port, standalone=True)
         server.start()
         self._server = server

@@ -28,7 +28,7 @@ __all__ = [
 _BY_SCROLL = ("reindex", "update_by_query", "delete_by_query")
 _TASK_ONLY = (
     *("action", "type", "description", "cancellable", "status", "running_for"),
-    *("store_result", "result", "error", "children", "id"),
+    *("store_result", "result", "error", "children", "id", "parent"),
 )
 
 
@@ -187,7 +187,7 @@ def add_task_tree(
             node=value.get("node") or (parent.node if parent is not None else None),
             type=value.get("type", "transport"),
             description=value.get("description", ""),
-            parent=parent,
+            parent=parent if parent is not None else value.get("parent"),
             cancellable=value.get("cancellable", True),
             headers=value.get("headers"),
             status=value.get("status"),
