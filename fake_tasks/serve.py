@@ -114,6 +114,9 @@ def serve(
     server.start()
     stop = stop or threading.Event()
     _on_signals(stop)
+    ready_file = getattr(args, "ready_file", None)
+    if ready_file:
+        write_ready_file(ready_file, server.url)
     print(server.url, file=out, flush=True)
     if not quiet:
         what = f"scenario {scenario}" if scenario else f"seed {args.seed}"
@@ -124,9 +127,6 @@ def serve(
             file=err,
             flush=True,
         )
-    ready_file = getattr(args, "ready_file", None)
-    if ready_file:
-        write_ready_file(ready_file, server.url)
     if ready is not None:
         ready.set()
     code = 0
