@@ -60,10 +60,12 @@ class Anonymizer:
         `shardId[[a][0]]`) and any name seen in the index listing."""
 
         def one(match: re.Match[str]) -> str:
-            parts = [p.strip() for p in match.group(1).split(",")]
-            if not parts or not all(_INDEX_NAME.match(p) and not p.isdigit() for p in parts):
+            pieces = re.split(r"(\s*,\s*)", match.group(1))  # names, with their separators
+            names = pieces[::2]
+            if not all(_INDEX_NAME.match(n) and not n.isdigit() for n in names):
                 return match.group(0)
-            return "[" + ", ".join(self.index(p) for p in parts) + "]"
+            pieces[::2] = [self.index(n) for n in names]
+            return "[" + "".join(pieces) + "]"
 
         text = _INDEX_TOKEN.sub(one, text)
         for real in sorted(self.indices, key=len, reverse=True):

@@ -88,9 +88,10 @@ def test_anonymize_replaces_names_hosts_and_header_values(tmp_path: Path) -> Non
         ("reindex from [a] to [b-2]", "reindex from [index-1] to [index-2]"),
         ("requests[22], index[a][0]", "requests[22], index[index-1][0]"),
         (
-            "indices[a, b-2], search_type[QUERY_THEN_FETCH]",
-            "indices[index-1, index-2], search_type[QUERY_THEN_FETCH]",
+            "indices[a,b-2], search_type[QUERY_THEN_FETCH]",
+            "indices[index-1,index-2], search_type[QUERY_THEN_FETCH]",
         ),
+        ("reindex from [a, b] to [c]", "reindex from [index-1, index-2] to [index-3]"),
         ('source[{"size":1}]', 'source[{"size":1}]'),
         ("id=health-node", "id=health-node"),
     ],

@@ -232,3 +232,14 @@ def test_story_stubs_answer_the_calls_on_the_way(fake_tasks: FakeTasks) -> None:
     nodes = es.nodes.info(node_id="_all", metric="os,jvm")
     assert nodes["_nodes"]["total"] == 3
     assert fake_tasks.journal.unexpected() == []
+
+
+def test_the_documented_scenario_loads(fake: FakeTasks) -> None:
+    import re
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "control-api.md").read_text()
+    [example] = re.findall(r"```yaml\n(.*?)```", text, re.DOTALL)
+    loaded = fake.load_scenario(example)
+    assert set(loaded.refs) == {"reindex"}
+    assert len(fake.faults.rules) == 1
+    assert len(fake.faults.task_failures) == 1
