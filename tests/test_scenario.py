@@ -243,3 +243,36 @@ def test_the_documented_scenario_loads(fake: FakeTasks) -> None:
     assert set(loaded.refs) == {"reindex"}
     assert len(fake.faults.rules) == 1
     assert len(fake.faults.task_failures) == 1
+
+
+def test_the_marker_loads_a_file_beside_the_test_and_reports_a_bad_one(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makefile(
+        ".yaml", good="scenario: 1\nnodes: [{name: only}]\ntasks: [{action: 'a:b'}]\n"
+    )
+    pytester.makefile(".yaml", bad="scenario: 1\ntasks: [{action: 'a:b', duration: later}]\n")
+    pytester.makepyfile(
+        """
+import pytest
+
+
+@pytest.mark.fake_tasks(scenario="good.yaml")
+def test_good(fake_tasks):
+    assert [n.name for n in fake_tasks.cluster.nodes.values()] == ["only"]
+    assert [t.action for t in fake_tasks.tasks()] == ["a:b"]
+
+
+def test_a_fixture_method(fake_tasks):
+    fake_tasks.load_scenario("stored-error")
+    assert fake_tasks.tasks("indices:data/write/update/byquery")
+
+
+@pytest.mark.fake_tasks(scenario="bad.yaml")
+def test_bad(fake_tasks):
+    pass
+"""
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["*bad.yaml: line 2, /tasks/0/duration:*"])
