@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-import yaml
-
 from fake_tasks.contract.live import Send, _urllib_sender, basic_auth, parse_header
 
 __all__ = ["OPAQUE_ID", "Anonymizer", "RecordError", "main_record", "record", "to_yaml"]
@@ -198,6 +196,8 @@ def _failed(failure: Mapping[str, Any], hide: Anonymizer | None) -> dict[str, An
 
 def to_yaml(document: Mapping[str, Any], *, comment: str | None = None) -> str:
     """The scenario as YAML, keys in the order written, with an optional heading comment."""
+    import yaml
+
     text = yaml.safe_dump(dict(document), sort_keys=False, allow_unicode=True, width=100)
     heading = "".join(f"# {line}\n" for line in (comment or "").splitlines())
     return heading + text

@@ -6,13 +6,14 @@ import functools
 import json
 from dataclasses import dataclass
 from importlib.resources import files
-from typing import Any, Final
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
-from referencing.jsonschema import DRAFT202012, SchemaRegistry
+from typing import TYPE_CHECKING, Any, Final
 
 from fake_tasks.contract.schemaref import BASE_URI, pointer
+
+if TYPE_CHECKING:  # jsonschema loads on the first check, not with the server
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+    from referencing.jsonschema import SchemaRegistry
 
 __all__ = ["CONTROL_SCHEMAS", "Problem", "control_schema", "problems"]
 
@@ -47,6 +48,8 @@ def control_schema(name: str) -> dict[str, Any]:
 def problems(target: str, document: object, *, limit: int = 10) -> list[Problem]:
     """Every way `document` breaks `target`: a file (`scenario.json`) or a definition in one
     (`scenario.json#/$defs/task`). The most relevant problem comes first; [] if it conforms."""
+    from jsonschema.exceptions import best_match
+
     validator = _validator(target)
     errors = list(validator.iter_errors(document))
     if not errors:
@@ -75,6 +78,8 @@ def _schemas() -> dict[str, dict[str, Any]]:
 
 @functools.cache
 def _registry() -> SchemaRegistry:
+    from referencing.jsonschema import DRAFT202012, SchemaRegistry
+
     return SchemaRegistry().with_resources(
         (f"{BASE_URI}control/{name}", DRAFT202012.create_resource(contents))
         for name, contents in _schemas().items()
@@ -83,6 +88,8 @@ def _registry() -> SchemaRegistry:
 
 @functools.cache
 def _validator(target: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     name, _, fragment = target.partition("#")
     if name not in CONTROL_SCHEMAS:
         raise ValueError(f"unknown control schema {name!r}")

@@ -11,9 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from fake_tasks.cluster.model import Task
 from fake_tasks.contract.control import Problem, problems
@@ -29,6 +27,9 @@ from fake_tasks.scripting.payloads import (
 )
 from fake_tasks.scripting.scriptable import Scriptable
 from fake_tasks.scripting.stubs import Stub
+
+if TYPE_CHECKING:  # PyYAML loads with the first scenario, not with the server
+    import yaml
 
 __all__ = [
     "SCHEMA",
@@ -82,6 +83,8 @@ class Loaded:
 
 def parse(text: str, source: str = "<scenario>") -> tuple[Any, yaml.Node | None]:
     """The document and its YAML node tree (for line numbers); JSON is read as YAML."""
+    import yaml
+
     try:
         tree = yaml.compose(text, Loader=yaml.SafeLoader)
         document = yaml.safe_load(text)
@@ -235,6 +238,8 @@ def _where(problem: Problem, tree: yaml.Node | None) -> Where:
 
 def _line(tree: yaml.Node | None, pointer: str) -> int | None:
     """The 1-based line of the value at a JSON pointer (or of its nearest parent found)."""
+    import yaml
+
     if tree is None:
         return None
     node = tree
