@@ -145,6 +145,10 @@ def test_the_journal_pages_and_filters(call: Any, fake: FakeTasks, client: Clien
     assert call("GET", "/_fake_tasks/journal?unexpected=true")[1]["total"] == 1
     assert call("GET", "/_fake_tasks/journal?status=400&method=GET")[1]["total"] == 1
     assert call("GET", "/_fake_tasks/journal?path=/_cluster/*")[1]["total"] == 1
+    lean = call("GET", "/_fake_tasks/journal?bodies=false&size=1")[1]["exchanges"][0]
+    assert "response_body" not in lean
+    assert "response_body" in page["exchanges"][0]
+    assert call("GET", "/_fake_tasks/journal?bodies=no")[0] == 400
     _, verify = call("GET", "/_fake_tasks/verify")
     assert verify["ok"] is False
     assert verify["unexpected"] == ["GET /_cluster/health -> 400"]

@@ -16,14 +16,16 @@ __all__ = ["MAX_PAGE", "journal_page"]
 MAX_PAGE: Final = 1000
 _DEFAULT_PAGE: Final = 100
 _FILTERS: Final = ("api", "method", "path", "opaque_id", "status", "unexpected")
+_OPTIONS: Final = ("from", "size", "bodies")
 
 
 def journal_page(fake: FakeTasks, query: Mapping[str, str]) -> dict[str, Any]:
-    """`from`, `size`, and filters: `api`, `method`, `path` (patterns as in `Match`), `status`,
-    `opaque_id`, `unexpected=true`; any other query parameter is refused."""
-    unknown = sorted(set(query) - {"from", "size", *_FILTERS})
+    """`from`, `size`, `bodies=false` (leave the bodies out), and filters: `api`, `method`,
+    `path` (patterns as in `Match`), `status`, `opaque_id`, `unexpected=true|false`; any other
+    query parameter is refused."""
+    unknown = sorted(set(query) - {*_OPTIONS, *_FILTERS})
     if unknown:
-        allowed = ", ".join(["from", "size", *_FILTERS])
+        allowed = ", ".join([*_OPTIONS, *_FILTERS])
         raise ControlError(
             400,
             "invalid_control_request",
@@ -32,11 +34,8 @@ def journal_page(fake: FakeTasks, query: Mapping[str, str]) -> dict[str, Any]:
     start = _integer(query, "from", 0, 0, None)
     size = _integer(query, "size", _DEFAULT_PAGE, 0, MAX_PAGE)
     status = _integer(query, "status", None, 100, 599) if "status" in query else None
-    unexpected = query.get("unexpected")
-    if unexpected not in (None, "true", "false"):
-        raise ControlError(
-            400, "invalid_control_request", f"[unexpected] must be true or false: [{unexpected}]"
-        )
+    unexpected = _flag(query, "unexpected")
+    bodies = _flag(query, "bodies") is not False
     try:
         match = Match(
             method=query.get("method"),
@@ -48,13 +47,13 @@ def journal_page(fake: FakeTasks, query: Mapping[str, str]) -> dict[str, Any]:
         raise ControlError(400, "invalid_control_request", str(error)) from None
     found = fake.journal.find(match, status=status)
     if unexpected is not None:
-        found = [e for e in found if e.unexpected == (unexpected == "true")]
+        found = [e for e in found if e.unexpected == unexpected]
     page = found[start : start + size]
     return {
         "total": len(found),
         "from": start,
         "size": len(page),
-        "exchanges": [exchange_view(e) for e in page],
+        "exchanges": [exchange_view(e, bodies=bodies) for e in page],
     }
 
 
@@ -71,3 +70,14 @@ def _integer(
             400, "invalid_control_request", f"[{name}] must be an integer {bound}: [{raw}]"
         )
     return int(raw)
+
+
+def _flag(query: Mapping[str, str], name: str) -> bool | None:
+    raw = query.get(name)
+    if raw is None:
+        return None
+    if raw not in ("true", "false"):
+        raise ControlError(
+            400, "invalid_control_request", f"[{name}] must be true or false: [{raw}]"
+        )
+    return raw == "true"

@@ -141,9 +141,9 @@ def stub_view(fake: FakeTasks, stub: Stub) -> dict[str, Any]:
     }
 
 
-def exchange_view(exchange: Exchange) -> dict[str, Any]:
+def exchange_view(exchange: Exchange, *, bodies: bool = True) -> dict[str, Any]:
     request = exchange.request
-    return {
+    view: dict[str, Any] = {
         "seq": exchange.seq,
         "method": request.method,
         "path": request.path,
@@ -159,7 +159,9 @@ def exchange_view(exchange: Exchange) -> dict[str, Any]:
         "started_in_nanos": exchange.started_ns,
         "took_in_nanos": exchange.duration_ns,
         "request_headers": [[k, v] for k, v in request.headers],
-        "request_body": request.body.decode("utf-8", "replace"),
         "response_headers": [[k, v] for k, v in exchange.headers],
-        "response_body": exchange.body.decode("utf-8", "replace"),
     }
+    if bodies:
+        view["request_body"] = request.body.decode("utf-8", "replace")
+        view["response_body"] = exchange.body.decode("utf-8", "replace")
+    return view
