@@ -259,3 +259,39 @@ def test_every_route_has_schemas() -> None:
         if route.body is not None:
             assert problems(f"requests.json#/$defs/{route.body}", {}) is not None
         assert problems(f"responses.json#/$defs/{route.answer}", None) != []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"action": "a", "children": '
+        + b'[{"action": "a", "children": ' * 3000
+        + b"[]"
+        + b"}]" * 3000
+        + b"}",
+        b"\xff\xfe",
+        b'"just a string"',
+        b'{"action": "a", "duration": 1e308}',
+        b'{"action": "a", "running_for": "999999999999d"}',
+    ],
+    ids=["deep-array", "deep-tree", "not-utf8", "not-an-object", "huge-number", "huge-string"],
+)
+def test_hostile_bodies_get_json_errors(client: Client, fake: FakeTasks, body: bytes) -> None:
+    response = client.post("/_fake_tasks/tasks", data=body, content_type="application/json")
+    assert response.status_code in (201, 400), response.data[:200]
+    assert response.json is not None
+    assert fake.server_errors == []
+
+
+def test_an_internal_error_is_a_json_500_recorded_for_the_test(
+    client: Client, fake: FakeTasks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(fake, "advance", broken)
+    response = client.post("/_fake_tasks/clock/_advance", json={"by": "1s"})
+    assert response.status_code == 500
+    assert response.json["error"]["type"] == "control_internal_error"
+    assert len(fake.server_errors) == 1

@@ -276,3 +276,11 @@ def test_bad(fake_tasks):
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2, errors=1)
     result.stdout.fnmatch_lines(["*bad.yaml: line 2, /tasks/0/duration:*"])
+
+
+def test_yaml_aliases_are_refused(fake: FakeTasks) -> None:
+    bomb = "scenario: 1\na: &a [1, 1, 1]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n"
+    with pytest.raises(ScenarioError) as raised:
+        fake.load_scenario(bomb)
+    assert raised.value.problems[0].message == "YAML aliases (*name) are not supported"
+    assert raised.value.problems[0].line == 3

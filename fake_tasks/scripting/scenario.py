@@ -86,6 +86,11 @@ def parse(text: str, source: str = "<scenario>") -> tuple[Any, yaml.Node | None]
     import yaml
 
     try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):  # `*name` could multiply the document
+                line = event.start_mark.line + 1 if event.start_mark is not None else None
+                found = Where("", "syntax", "YAML aliases (*name) are not supported", line)
+                raise ScenarioError(source, [found])
         tree = yaml.compose(text, Loader=yaml.SafeLoader)
         document = yaml.safe_load(text)
     except yaml.MarkedYAMLError as error:

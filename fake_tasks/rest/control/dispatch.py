@@ -43,6 +43,12 @@ def handle(fake: FakeTasks, request: Request, *, allow_remote: bool = False) -> 
     except ControlError as error:
         status, body, answer = error.status, error.body(), "responses.json#/$defs/error"
         return _respond(fake, status, body, answer, pretty, error.headers)
+    except Exception as error:  # the boundary: a bug answers a JSON 500 and fails the test
+        fake.record_error(error)
+        failed = ControlError(
+            500, "control_internal_error", f"fake-tasks internal error: {error!r}"
+        )
+        return _respond(fake, 500, failed.body(), "responses.json#/$defs/error", pretty, {})
     return _respond(fake, status, body, answer, pretty, {})
 
 
@@ -117,6 +123,10 @@ def _run(
     if route.body is not None and raw.strip():
         try:
             body = json.loads(raw)
+        except RecursionError:
+            raise ControlError(
+                400, "invalid_control_request", "the body nests too deeply"
+            ) from None
         except ValueError as error:
             raise ControlError(
                 400, "invalid_control_request", f"the body is not JSON: {error}"
@@ -144,8 +154,10 @@ def _run(
         raise ControlError(400, "invalid_scenario", str(error), found_at) from None
     except EsError as error:
         raise ControlError(400, "invalid_control_request", str(error.reason)) from None
-    except (FakeTasksError, ValueError) as error:
+    except (FakeTasksError, ValueError, ArithmeticError) as error:
         raise ControlError(400, "invalid_control_request", str(error)) from None
+    except RecursionError:
+        raise ControlError(400, "invalid_control_request", "the body nests too deeply") from None
 
 
 def _respond(
