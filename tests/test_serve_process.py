@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -32,6 +33,14 @@ def control(url: str, method: str, path: str, body: object = None) -> tuple[int,
         return error.code, json.loads(error.read())
 
 
+def first_line(process: subprocess.Popen[str], timeout: float = 30) -> str:
+    """The first stdout line, waiting at most `timeout` seconds for it."""
+    assert process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], timeout)
+    assert ready, "serve printed nothing"
+    return process.stdout.readline().strip()
+
+
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
     ready = tmp_path / "ready"
@@ -42,8 +51,7 @@ def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     )
     try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
+        url = first_line(process)
         assert url.startswith("http://127.0.0.1:")
         assert ready.read_text() == url + "\n"
         yield process, url
