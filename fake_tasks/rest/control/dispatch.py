@@ -131,7 +131,12 @@ def _run(
             raise ControlError(
                 400, "invalid_control_request", f"the body is not JSON: {error}"
             ) from None
-        found = problems(f"requests.json#/$defs/{route.body}", body)
+        try:
+            found = problems(f"requests.json#/$defs/{route.body}", body)
+        except RecursionError:
+            raise ControlError(
+                400, "invalid_control_request", "the body nests too deeply"
+            ) from None
         if found:
             raise ControlError(
                 400,
