@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from werkzeug.test import Client
 
-from fake_tasks import FakeTasks, TaskId
+from fake_tasks import FakeTasks, TaskId, VirtualClock
 from fake_tasks.contract.control import problems
 from fake_tasks.rest.app import App
 from fake_tasks.rest.control.routes import CONTROL_ROUTES
@@ -295,3 +295,16 @@ def test_an_internal_error_is_a_json_500_recorded_for_the_test(
     assert response.status_code == 500
     assert response.json["error"]["type"] == "control_internal_error"
     assert len(fake.server_errors) == 1
+
+
+def test_reset_sets_the_tick_of_a_given_virtual_clock() -> None:
+    fake = FakeTasks(clock=VirtualClock(tick="1s"))
+    client = Client(App(fake))
+    assert client.post("/_fake_tasks/_reset", json={"tick": "5s"}).status_code == 200
+    before = fake.clock.now_ns()
+    client.get("/_tasks")
+    assert fake.clock.now_ns() - before == 5_000_000_000
+    fake.load_scenario("scenario: 1\nclock: {tick: 2s}\n")
+    before = fake.clock.now_ns()
+    client.get("/_tasks")
+    assert fake.clock.now_ns() - before == 2_000_000_000

@@ -13,6 +13,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from fake_tasks.cluster.clock import VirtualClock
 from fake_tasks.cluster.model import Task
 from fake_tasks.contract.control import Problem, problems
 from fake_tasks.errors import EsError, FakeTasksError
@@ -184,6 +185,8 @@ def _apply(fake: Scriptable, doc: Mapping[str, Any]) -> Loaded:
     if "tick" in clock:
         settings["tick"] = clock["tick"]
     fake.reset(**settings)
+    if "tick" in clock and isinstance(fake.cluster.clock, VirtualClock):
+        fake.cluster.clock.set_tick(clock["tick"])  # a clock given to the fake outlives resets
     identity = {k: cluster[k] for k in ("name", "uuid") if k in cluster}
     if nodes:
         fake.use_nodes([build_node(n, i) for i, n in enumerate(nodes)], **identity)

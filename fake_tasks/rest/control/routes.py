@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from fake_tasks.cluster.clock import VirtualClock
 from fake_tasks.errors import FakeTasksError
 from fake_tasks.rest.control import views
 from fake_tasks.rest.control.errors import ControlError
@@ -63,6 +64,9 @@ def _info(call: ControlCall) -> tuple[int, dict[str, Any]]:
 
 def _reset(call: ControlCall) -> tuple[int, dict[str, Any]]:
     call.fake.reset(**call.body)
+    clock = call.fake.cluster.clock
+    if "tick" in call.body and isinstance(clock, VirtualClock):
+        clock.set_tick(call.body["tick"])  # a clock given to the fake outlives resets
     return 200, views.info_view(call.fake)
 
 
