@@ -108,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--scenario",
         metavar="FILE",
-        help="serve the cluster a scenario file (YAML or JSON) describes",
+        help="serve the cluster a scenario file (YAML or JSON) describes, or a shipped one by name",
     )
     serve.add_argument(
         "--ready-file",
