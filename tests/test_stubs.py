@@ -47,12 +47,12 @@ def test_globs_templates_params_headers_and_any_method(fake: FakeTasks, client: 
 
 
 def test_times_sequences_and_cycles(fake: FakeTasks, client: Client) -> None:
-    fake.stub("GET", "/once", json={}, times=1)
-    fake.stub("GET", "/seq", answers=[Answer(503), Answer(200, json={"ok": True})])
-    fake.stub("GET", "/cycle", answers=[Answer(200, json=1), Answer(200, json=2)], cycle=True)
-    assert [client.get("/once").status_code for _ in range(2)] == [200, 400]
-    assert [client.get("/seq").status_code for _ in range(3)] == [503, 200, 400]
-    assert [client.get("/cycle").json for _ in range(3)] == [1, 2, 1]
+    fake.stub("GET", "/_test/once", json={}, times=1)
+    fake.stub("GET", "/_test/seq", answers=[Answer(503), Answer(200, json={"ok": True})])
+    fake.stub("GET", "/_test/cycle", answers=[Answer(200, json=1), Answer(200, json=2)], cycle=True)
+    assert [client.get("/_test/once").status_code for _ in range(2)] == [200, 400]
+    assert [client.get("/_test/seq").status_code for _ in range(3)] == [503, 200, 400]
+    assert [client.get("/_test/cycle").json for _ in range(3)] == [1, 2, 1]
 
 
 def test_the_first_matching_stub_wins(fake: FakeTasks, client: Client) -> None:
@@ -78,6 +78,8 @@ def test_stubbed_requests_are_journaled_and_expected(fake: FakeTasks, client: Cl
 def test_a_modelled_route_needs_override(fake: FakeTasks, client: Client) -> None:
     with pytest.raises(FakeTasksError, match=r"would never answer: the fake models GET /_tasks"):
         fake.stub("GET", "/_tasks", json={})
+    with pytest.raises(FakeTasksError, match=r"the fake models GET /\{index\}"):
+        fake.stub("GET", "/logs", json={})
     with pytest.raises(FakeTasksError, match="override=True"):
         fake.stub(None, "/x", api="tasks.list", json={})
     fake.stub("GET", "/_tasks/*", json={"not": "touched"})  # a glob skips modelled routes
@@ -101,10 +103,10 @@ def test_faults_apply_on_top_of_stubs(fake: FakeTasks, client: Client) -> None:
 
 
 def test_reset_clears_and_unused_stubs_are_reported(fake: FakeTasks, client: Client) -> None:
-    used = fake.stub("GET", "/a", json={})
-    fake.stub("GET", "/b", json={}, times=2)
-    client.get("/a")
-    client.get("/b")
+    used = fake.stub("GET", "/_test/a", json={})
+    fake.stub("GET", "/_test/b", json={}, times=2)
+    client.get("/_test/a")
+    client.get("/_test/b")
     assert [s.id for s in fake.stubs.unused()] == []
     with pytest.raises(AssertionError, match=r"1 stub\(s\) not used up"):
         fake.stubs.assert_all_used()

@@ -92,20 +92,28 @@ class StubHit:
 
 
 def modelled_routes(method: str | None, path: str) -> list[str]:
-    """The modelled routes (`METHOD /template`) a stub's method and path pattern match.
-
-    The pattern is tried against each route template with its `{params}` filled in.
-    """
-    found = []
+    """The modelled routes (`METHOD /template`) a stub's method and path could answer for:
+    a route whose template matches the path itself, or whose path (its `{params}` filled in)
+    the stub's pattern matches."""
+    found: list[str] = []
+    literal: dict[str, list[tuple[tuple[bool, ...], str]]] = {}
+    wanted = [s for s in path.split("/") if s]
     for api in APIS.values():
         for route_method, template in api.endpoints:
             if method is not None and method.upper() != route_method:
                 continue
-            sample = "/".join("x" if s.startswith("{") else s for s in template.split("/"))
-            candidate = Incoming(route_method, sample or "/", route=template)
-            if Match(path=path).matches(candidate):
+            parts = [s for s in template.split("/") if s]
+            sample = "/" + "/".join("x" if p.startswith("{") else p for p in parts)
+            if len(parts) == len(wanted) and all(
+                p.startswith("{") or p == w for p, w in zip(parts, wanted, strict=True)
+            ):
+                rank = tuple(p.startswith("{") for p in parts)  # a literal segment wins
+                literal.setdefault(route_method, []).append((rank, template))
+            elif Match(path=path).matches(Incoming(route_method, sample, route=template)):
                 found.append(f"{route_method} {template}")
-    return found
+    for route_method, matches in literal.items():
+        found.append(f"{route_method} {min(matches)[1]}")
+    return sorted(set(found))
 
 
 class Stubs:
