@@ -308,3 +308,19 @@ def test_reset_sets_the_tick_of_a_given_virtual_clock() -> None:
     before = fake.clock.now_ns()
     client.get("/_tasks")
     assert fake.clock.now_ns() - before == 2_000_000_000
+
+
+def test_indices_and_rollup_jobs_over_http(call: Any, fake: FakeTasks, client: Client) -> None:
+    index = {"name": "logs-1", "docs": 10, "fields": {"@timestamp": "date"}, "aliases": ["logs"]}
+    status, added = call("POST", "/_fake_tasks/indices", index)
+    assert (status, added["index"]["docs"], added["index"]["aliases"]) == (201, 10, ["logs"])
+    assert client.head("/logs-1").status_code == 200  # the same catalog the routes read
+    listed = call("GET", "/_fake_tasks/indices?name=logs-*")[1]["indices"]
+    assert [i["name"] for i in listed] == ["logs-1"]
+    assert call("POST", "/_fake_tasks/indices", index)[0] == 400  # exists already
+    assert call("DELETE", "/_fake_tasks/indices/logs-1")[0] == 200
+    assert call("DELETE", "/_fake_tasks/indices/logs-1")[0] == 404
+    job = {"id": "sensors", "state": "indexing", "stop_delay": "10s"}
+    status, made = call("POST", "/_fake_tasks/rollup_jobs", job)
+    assert (status, made["rollup_job"]["state"]) == (201, "indexing")
+    assert fake.rollup_job("sensors").behaviour.stop_delay_ns == 10_000_000_000

@@ -31,7 +31,7 @@ def test_every_request_and_answer_definition_is_used() -> None:
     requests = set(control_schema("requests.json")["$defs"])
     responses = control_schema("responses.json")["$defs"]
     parts = {"clock", "task_view", "rule_view", "task_failure_view", "node_view", "stub_view"}
-    parts |= {"match", "header_list", "exchange"}
+    parts |= {"match", "header_list", "exchange", "index_view"}
     assert bodies == requests
     assert answers | parts == set(responses)
 

@@ -284,3 +284,49 @@ def test_yaml_aliases_are_refused(fake: FakeTasks) -> None:
         fake.load_scenario(bomb)
     assert raised.value.problems[0].message == "YAML aliases (*name) are not supported"
     assert raised.value.problems[0].line == 3
+
+
+def test_indices_and_rollup_jobs(fake: FakeTasks) -> None:
+    loaded = fake.load_scenario(
+        """\
+scenario: 1
+indices:
+  - {name: logs-1, docs: 500, fields: {"@timestamp": date, msg: text}, aliases: [logs]}
+  - {name: .hidden-one, settings: {index.hidden: true}}
+rollup_jobs:
+  - {id: job, index_pattern: "sensor-*", state: started, histogram: {interval: 5, fields: [v]}}
+"""
+    )
+    assert loaded.indices == ["logs-1", ".hidden-one"]
+    assert loaded.rollup_jobs == ["job"]
+    logs = fake.index("logs-1")
+    assert (logs.docs_count, sorted(logs.aliases)) == (500, ["logs"])
+    assert logs.field_types() == {"@timestamp": "date", "msg": "text"}
+    assert fake.rollup_job("job").state == "STARTED"
+    assert fake.indices("sensor-*")  # the job's source was created
+
+
+def test_an_index_the_catalog_refuses_names_the_entry(fake: FakeTasks) -> None:
+    with pytest.raises(ScenarioError) as raised:
+        fake.load_scenario("scenario: 1\nindices: [{name: Upper}]\n")
+    [problem] = raised.value.problems
+    assert (problem.pointer, problem.rule, problem.line) == ("/indices/0", "model", 2)
+    assert "must be lowercase" in problem.message
+
+
+@pytest.mark.filterwarnings("ignore::elasticsearch.ElasticsearchWarning")
+@pytest.mark.fake_tasks(scenario="rollup-slow-stop")
+def test_story_a_rollup_job_slow_to_stop(fake_tasks: FakeTasks) -> None:
+    es = es_for(fake_tasks)
+
+    def state() -> str:
+        return str(es.rollup.get_jobs(id="sensors")["jobs"][0]["status"]["job_state"])
+
+    assert state() == "indexing"
+    assert es.rollup.stop_job(id="sensors")["stopped"] is True
+    assert state() == "stopping"
+    with pytest.raises(ApiError) as timed_out:
+        es.rollup.stop_job(id="sensors", wait_for_completion=True, timeout="5s")
+    assert timed_out.value.body["error"]["type"] == "timeout_exception"
+    fake_tasks.advance("20s")
+    assert state() == "stopped"

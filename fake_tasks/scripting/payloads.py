@@ -9,7 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from fake_tasks.cluster.indices import Index
 from fake_tasks.cluster.model import Node, Task
+from fake_tasks.cluster.rollup import RollupJob
 from fake_tasks.errors import EsError, FakeTasksError
 from fake_tasks.scripting.faults import Fault, Rule
 from fake_tasks.scripting.scriptable import Scriptable
@@ -18,6 +20,8 @@ from fake_tasks.scripting.stubs import Answer, Stub
 __all__ = [
     "Refs",
     "add_fault_rule",
+    "add_index",
+    "add_rollup_job",
     "add_stub",
     "add_task_tree",
     "build_error",
@@ -231,3 +235,38 @@ def _add_by_scroll(fake: Scriptable, kind: str, value: Mapping[str, Any]) -> Tas
         raise FakeTasksError(f"a {kind} task takes no slices")
     add = fake.add_update_by_query if kind == "update_by_query" else fake.add_delete_by_query
     return add(value.get("index", "index"), **common)
+
+
+def add_index(fake: Scriptable, value: Mapping[str, Any]) -> Index:
+    """An index (`{"name": "logs", "docs": 1000, "fields": {"@timestamp": "date"}}`)."""
+    return fake.add_index(
+        value["name"],
+        docs=value.get("docs", 0),
+        mappings=value.get("mappings"),
+        fields=value.get("fields"),
+        settings=value.get("settings"),
+        aliases=value.get("aliases"),
+    )
+
+
+_ROLLUP_KEYS = (
+    *("index_pattern", "rollup_index", "date_field", "interval", "metrics", "terms", "cron"),
+    *("page_size", "docs", "state", "progress", "page_time", "docs_per_bucket"),
+)
+
+
+def add_rollup_job(fake: Scriptable, value: Mapping[str, Any]) -> RollupJob:
+    """A rollup job (`{"id": "sensors", "state": "indexing", "stop_delay": "20s"}`)."""
+    options: dict[str, Any] = {k: value[k] for k in _ROLLUP_KEYS if k in value}
+    histogram = value.get("histogram")
+    if histogram is not None:
+        options["histogram"] = (histogram["interval"], histogram["fields"])
+    job_id = value["id"]
+    job = fake.add_rollup_job(job_id, **options)
+    if "stop_delay" in value:
+        job = fake.slow_rollup_stop(job_id, value["stop_delay"])
+    if value.get("failing_runs"):
+        job = fake.fail_rollup_runs(job_id)
+    if value.get("stuck_aborting"):
+        job = fake.stick_rollup_aborting(job_id)
+    return job

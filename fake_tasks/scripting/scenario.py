@@ -21,6 +21,8 @@ from fake_tasks.scripting.faults import Rule
 from fake_tasks.scripting.payloads import (
     Refs,
     add_fault_rule,
+    add_index,
+    add_rollup_job,
     add_stub,
     add_task_tree,
     build_error,
@@ -74,12 +76,14 @@ class ScenarioError(FakeTasksError):
 
 @dataclass
 class Loaded:
-    """What a scenario built: tasks (by `ref` too), fault rules and stubs."""
+    """What a scenario built: indices, tasks (by `ref` too), rollup jobs, fault rules, stubs."""
 
     tasks: list[Task] = field(default_factory=list)
     refs: dict[str, Task] = field(default_factory=dict)
     rules: list[Rule] = field(default_factory=list)
     stubs: list[Stub] = field(default_factory=list)
+    indices: list[str] = field(default_factory=list)
+    rollup_jobs: list[str] = field(default_factory=list)
 
 
 def parse(text: str, source: str = "<scenario>") -> tuple[Any, yaml.Node | None]:
@@ -203,10 +207,16 @@ def _apply(fake: Scriptable, doc: Mapping[str, Any]) -> Loaded:
                 cause if isinstance(cause, str) else build_error(cause),
                 timeout=failed.get("timeout", "30s"),
             )
+    for index, value in enumerate(doc.get("indices", ())):
+        with _pointer(f"/indices/{index}"):
+            loaded.indices.append(add_index(fake, value).name)
     for index, task in enumerate(doc.get("tasks", ())):
         with _pointer(f"/tasks/{index}"):
             loaded.tasks += add_task_tree(fake, task, refs)[1]
     loaded.refs = dict(refs.tasks)
+    for index, job in enumerate(doc.get("rollup_jobs", ())):
+        with _pointer(f"/rollup_jobs/{index}"):
+            loaded.rollup_jobs.append(add_rollup_job(fake, job).config.id)
     for index, failure in enumerate(doc.get("task_failures", ())):
         with _pointer(f"/task_failures/{index}"):
             error = failure["error"]

@@ -6,7 +6,9 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from fake_tasks.cluster.indices import Index
 from fake_tasks.cluster.model import Cluster, Node, Task
+from fake_tasks.cluster.rollup import RollupJob
 from fake_tasks.errors import FakeTasksError
 from fake_tasks.scripting.faults import Faults, Rule, TaskOperationFailure
 from fake_tasks.scripting.requests import Match
@@ -34,6 +36,11 @@ class Scriptable:
     add_task_failure: Callable[..., TaskOperationFailure]
     reset: Callable[..., None]
     advance: Callable[..., None]
+    add_index: Callable[..., Index]
+    add_rollup_job: Callable[..., RollupJob]
+    slow_rollup_stop: Callable[..., RollupJob]
+    stick_rollup_aborting: Callable[..., RollupJob]
+    fail_rollup_runs: Callable[..., RollupJob]
 
     def stub(
         self,

@@ -25,7 +25,11 @@ from fake_tasks.scripting.scenario import ScenarioError
 __all__ = ["PREFIX", "handle", "is_control"]
 
 PREFIX: Final = "/_fake_tasks"
-_QUERY: Final = {"/_fake_tasks/tasks": {"action"}, "/_fake_tasks/journal": None}
+_QUERY: Final = {
+    "/_fake_tasks/tasks": {"action"},
+    "/_fake_tasks/indices": {"name"},
+    "/_fake_tasks/journal": None,
+}
 
 
 def is_control(path: str) -> bool:

@@ -78,6 +78,8 @@ def _scenario(call: ControlCall) -> tuple[int, dict[str, Any]]:
         "refs": {name: str(t.task_id) for name, t in loaded.refs.items()},
         "faults": [r.id for r in loaded.rules],
         "stubs": [s.id for s in loaded.stubs],
+        "indices": loaded.indices,
+        "rollup_jobs": loaded.rollup_jobs,
     }
 
 
@@ -223,6 +225,28 @@ def _clear_journal(call: ControlCall) -> tuple[int, dict[str, Any]]:
     return _ok(call)
 
 
+def _indices(call: ControlCall) -> tuple[int, dict[str, Any]]:
+    pattern = call.query.get("name", "*")
+    return 200, {"indices": [views.index_view(i) for i in call.fake.indices(pattern)]}
+
+
+def _add_index(call: ControlCall) -> tuple[int, dict[str, Any]]:
+    return 201, {"index": views.index_view(payloads.add_index(call.fake, call.body))}
+
+
+def _remove_index(call: ControlCall) -> tuple[int, dict[str, Any]]:
+    name = call.path["name"]
+    if call.fake.cluster.indices.get(name) is None:
+        raise ControlError(404, "control_resource_not_found", f"no index [{name}]")
+    call.fake.remove_index(name)
+    return _ok(call)
+
+
+def _add_rollup_job(call: ControlCall) -> tuple[int, dict[str, Any]]:
+    job = payloads.add_rollup_job(call.fake, call.body)
+    return 201, {"rollup_job": views.rollup_job_view(job)}
+
+
 def _verify(call: ControlCall) -> tuple[int, dict[str, Any]]:
     fake = call.fake
     errors = [repr(e) for e in fake.server_errors]
@@ -315,6 +339,14 @@ CONTROL_ROUTES: tuple[ControlRoute, ...] = (
     ),
     ControlRoute(
         "POST", "/_fake_tasks/nodes/{node}/_restore", "empty", "node", _restore_node, "restore it"
+    ),
+    ControlRoute("GET", "/_fake_tasks/indices", None, "indices", _indices, "indices"),
+    ControlRoute("POST", "/_fake_tasks/indices", "index", "index", _add_index, "add an index"),
+    ControlRoute(
+        "DELETE", "/_fake_tasks/indices/{name}", None, "ok", _remove_index, "remove an index"
+    ),
+    ControlRoute(
+        "POST", "/_fake_tasks/rollup_jobs", "rollup_job", "rollup_job", _add_rollup_job, "a job"
     ),
     ControlRoute("GET", "/_fake_tasks/faults", None, "faults", _faults, "fault rules"),
     ControlRoute("POST", "/_fake_tasks/faults", "fault_rule", "fault", _add_fault, "inject"),

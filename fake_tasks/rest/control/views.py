@@ -6,7 +6,9 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from fake_tasks.cluster.clock import VirtualClock
+from fake_tasks.cluster.indices import Index
 from fake_tasks.cluster.model import Node, Task
+from fake_tasks.cluster.rollup import RollupJob
 from fake_tasks.scripting.fake import FakeTasks
 from fake_tasks.scripting.faults import Rule, TaskOperationFailure
 from fake_tasks.scripting.journal import Exchange
@@ -16,8 +18,10 @@ from fake_tasks.scripting.stubs import Stub
 __all__ = [
     "clock_view",
     "exchange_view",
+    "index_view",
     "info_view",
     "node_view",
+    "rollup_job_view",
     "rule_view",
     "stub_view",
     "task_failure_view",
@@ -165,3 +169,23 @@ def exchange_view(exchange: Exchange, *, bodies: bool = True) -> dict[str, Any]:
         view["request_body"] = request.body.decode("utf-8", "replace")
         view["response_body"] = exchange.body.decode("utf-8", "replace")
     return view
+
+
+def index_view(index: Index) -> dict[str, Any]:
+    return {
+        "name": index.name,
+        "docs": index.docs_count,
+        "aliases": sorted(index.aliases),
+        "hidden": index.hidden,
+        "fields": index.field_types(),
+    }
+
+
+def rollup_job_view(job: RollupJob) -> dict[str, Any]:
+    config = job.config
+    return {
+        "id": config.id,
+        "index_pattern": config.index_pattern,
+        "rollup_index": config.rollup_index,
+        "state": job.state.lower(),
+    }
