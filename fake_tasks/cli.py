@@ -168,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     record.add_argument(
         "--indices",
         action="store_true",
-        help="also read GET /_cat/indices, so --anonymize replaces every index name it lists",
+        help="also record the open indices (mappings, aliases, document counts)",
     )
     return parser
 

@@ -1,8 +1,9 @@
 """`fake-tasks record URL -o scenario.yaml`: a live cluster's running tasks as a scenario.
 
-Read-only: `GET /`, `GET /_nodes` and `GET /_tasks?detailed&group_by=parents` (and, with
-`indices`, `GET /_cat/indices`). Trees, actions, descriptions, statuses and headers are kept;
-times become relative to now (`running_for`), and tasks run on until a script ends them.
+Read-only: `GET /`, `GET /_nodes` and `GET /_tasks?detailed&group_by=parents`; with `indices`,
+`GET /*` too (the open indices' mappings and aliases) and `GET /_cat/indices` (their document
+counts, when the cluster serves it). Trees, actions, descriptions, statuses and headers are
+kept; times become relative to now (`running_for`), and tasks run on until a script ends them.
 `anonymize` replaces index names, node names, hosts and header values with stable stand-ins.
 """
 
@@ -26,6 +27,7 @@ OPAQUE_ID: Final = "fake-tasks-record"
 
 _INDEX_TOKEN: Final = re.compile(r"\[([^\[\]]*)\]")
 _INDEX_NAME: Final = re.compile(r"^[a-z0-9][a-z0-9._*+-]*$")
+_CAT_INDICES: Final = "/_cat/indices?format=json&h=index,docs.count&expand_wildcards=open"
 
 
 class RecordError(Exception):
@@ -101,15 +103,30 @@ def record(
         except ValueError as error:
             raise RecordError(f"GET {path}: the answer is not JSON ({error})") from None
 
+    def counts() -> dict[str, int]:
+        """Document counts from `_cat/indices`, if the cluster serves it (the fake does not)."""
+        try:
+            status, raw = sender("GET", base + _CAT_INDICES, sent)
+        except OSError:
+            return {}
+        rows = json.loads(raw) if status == 200 else []
+        return {str(r["index"]): int(r.get("docs.count") or 0) for r in rows}
+
     hide = Anonymizer() if anonymize else None
-    if hide is not None and indices:
-        for entry in get("/_cat/indices?format=json&h=index&expand_wildcards=all"):
-            hide.index(str(entry["index"]))
+    catalog = get("/*?expand_wildcards=open") if indices else {}
+    if hide is not None:
+        for name in catalog:
+            hide.index(str(name))
     info = get("/")
     nodes = get("/_nodes")["nodes"]
     listing = get("/_tasks?detailed=true&group_by=parents")
     document: dict[str, Any] = {"scenario": 1, "cluster": _cluster(info, hide)}
     document["nodes"] = [_node(node_id, node, hide) for node_id, node in nodes.items()]
+    if catalog:
+        docs = counts()
+        document["indices"] = [
+            _index(name, value, docs.get(name, 0), hide) for name, value in catalog.items()
+        ]
     tasks = [t for t in listing.get("tasks", {}).values() if not _own(t)]
     document["tasks"] = [_task(t, hide, top=True) for t in tasks]
     failures = listing.get("node_failures") or []
@@ -145,6 +162,21 @@ def _node(node_id: str, node: Mapping[str, Any], hide: Anonymizer | None) -> dic
     out["roles"] = [str(r) for r in node.get("roles", [])]
     if hide is None and node.get("attributes"):
         out["attributes"] = {str(k): str(v) for k, v in node["attributes"].items()}
+    return out
+
+
+def _index(
+    name: str, value: Mapping[str, Any], docs: int, hide: Anonymizer | None
+) -> dict[str, Any]:
+    rename: Callable[[str], str] = hide.index if hide is not None else str
+    out: dict[str, Any] = {"name": rename(name)}
+    if docs:
+        out["docs"] = docs
+    if value.get("mappings"):
+        out["mappings"] = value["mappings"]
+    aliases = value.get("aliases") or {}
+    if aliases:
+        out["aliases"] = {rename(str(alias)): dict(spec) for alias, spec in aliases.items()}
     return out
 
 

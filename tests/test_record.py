@@ -111,3 +111,28 @@ def test_the_command_writes_a_file_and_reports_failures(
     assert main(["record", "http://127.0.0.1:9", "--timeout", "2"]) == 1
     assert "no answer" in capsys.readouterr().err
     assert main(["record", "http://127.0.0.1:9", "-H", "no colon"]) == 2
+
+
+def indices_of(fake: FakeTasks) -> dict[str, Any]:
+    with urllib.request.urlopen(f"{fake.url}/*?expand_wildcards=open", timeout=5) as response:
+        body = json.loads(response.read())
+    return {name: (i["mappings"], i["aliases"]) for name, i in body.items()}
+
+
+def test_indices_are_recorded_and_replayed(tmp_path: Path) -> None:
+    with fake_tasks.running(seed=4, tasks=10, tick=0) as original:
+        original.add_index("logs-1", docs=7, fields={"@timestamp": "date"}, aliases=["logs"])
+        # the fake serves no _cat/indices: a stub answers as a real cluster would
+        rows = [{"index": i.name, "docs.count": str(i.docs_count)} for i in original.indices()]
+        original.stub("GET", "/_cat/indices", json=rows)
+        document = record(original.url or "", indices=True)
+        before = indices_of(original)
+        hidden = to_yaml(record(original.url or "", indices=True, anonymize=True))
+    assert len(before) > 1  # the seeded cluster holds the indices its tasks name
+    path = tmp_path / "with-indices.yaml"
+    path.write_text(to_yaml(document))
+    with fake_tasks.running(scenario=path, tick=0) as replay:
+        assert indices_of(replay) == before
+        assert replay.index("logs-1").docs_count == 7
+    assert "logs-1" not in hidden
+    assert "logs" not in yaml.safe_load(hidden)["indices"][0].get("aliases", {})
