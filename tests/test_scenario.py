@@ -330,3 +330,11 @@ def test_story_a_rollup_job_slow_to_stop(fake_tasks: FakeTasks) -> None:
     assert timed_out.value.body["error"]["type"] == "timeout_exception"
     fake_tasks.advance("20s")
     assert state() == "stopped"
+
+
+def test_a_failed_load_leaves_nothing_half_built(fake: FakeTasks) -> None:
+    with pytest.raises(ScenarioError):
+        fake.load_scenario("scenario: 1\ntasks: [{action: a}, {action: b, node: nowhere}]\n")
+    assert fake.tasks() == []
+    with pytest.raises(ScenarioError, match="not JSON serializable"):
+        fake.load_scenario({"scenario": 1, "tasks": [{"action": "a", "headers": {1, 2}}]})

@@ -132,6 +132,7 @@ def _load(fake: Scriptable, name: str, document: Any, tree: yaml.Node | None) ->
     try:
         return _apply(fake, document)
     except _At as problem:
+        fake.reset()  # nothing half-built survives a failed load
         pointer, error = problem.args
         message = str(error.reason) if isinstance(error, EsError) else str(error)
         raise ScenarioError(name, [_where(Problem(pointer, "model", message), tree)]) from None
@@ -148,7 +149,10 @@ def _read(source: str | Path | Mapping[str, Any]) -> tuple[str, Any, yaml.Node |
     """A mapping; YAML or JSON text (several lines, or one starting with `{`); else a path,
     or the name of a shipped scenario."""
     if isinstance(source, Mapping):
-        return "<mapping>", json.loads(json.dumps(source)), None
+        try:
+            return "<mapping>", json.loads(json.dumps(source)), None
+        except (TypeError, ValueError) as error:
+            raise ScenarioError("<mapping>", [Where("", "syntax", str(error))]) from None
     if isinstance(source, str) and ("\n" in source or source.lstrip().startswith("{")):
         document, tree = parse(source)
         return "<scenario>", document, tree
