@@ -324,3 +324,13 @@ def test_indices_and_rollup_jobs_over_http(call: Any, fake: FakeTasks, client: C
     status, made = call("POST", "/_fake_tasks/rollup_jobs", job)
     assert (status, made["rollup_job"]["state"]) == (201, "indexing")
     assert fake.rollup_job("sensors").behaviour.stop_delay_ns == 10_000_000_000
+
+
+def test_the_schemas_are_served(call: Any) -> None:
+    status, schema = call("GET", "/_fake_tasks/schemas/scenario.json")
+    assert status == 200
+    assert schema["$id"].endswith("/control/scenario.json")
+    assert call("GET", "/_fake_tasks/schemas/../schemas.py")[0] == 404
+    assert call("GET", "/_fake_tasks/schemas/nope.json")[1]["error"]["type"] == (
+        "control_resource_not_found"
+    )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fake_tasks.cluster.clock import VirtualClock
+from fake_tasks.contract.control import CONTROL_SCHEMAS, control_schema
 from fake_tasks.errors import FakeTasksError
 from fake_tasks.rest.control import views
 from fake_tasks.rest.control.errors import ControlError
@@ -247,6 +248,14 @@ def _add_rollup_job(call: ControlCall) -> tuple[int, dict[str, Any]]:
     return 201, {"rollup_job": views.rollup_job_view(job)}
 
 
+def _schema(call: ControlCall) -> tuple[int, dict[str, Any]]:
+    name = call.path["name"]
+    if name not in CONTROL_SCHEMAS:
+        known = ", ".join(CONTROL_SCHEMAS)
+        raise ControlError(404, "control_resource_not_found", f"no schema {name}; known: {known}")
+    return 200, control_schema(name)
+
+
 def _verify(call: ControlCall) -> tuple[int, dict[str, Any]]:
     fake = call.fake
     errors = [repr(e) for e in fake.server_errors]
@@ -362,5 +371,8 @@ CONTROL_ROUTES: tuple[ControlRoute, ...] = (
     ControlRoute("DELETE", "/_fake_tasks/stubs/{id}", None, "ok", _remove_stub, "remove one"),
     ControlRoute(
         "GET", "/_fake_tasks/verify", None, "verify", _verify, "what a test teardown checks"
+    ),
+    ControlRoute(
+        "GET", "/_fake_tasks/schemas/{name}", None, "schema", _schema, "a control schema file"
     ),
 )
