@@ -120,10 +120,10 @@ def test_faults_added_listed_removed(call: Any, fake: FakeTasks, client: Client)
 
 
 def test_stubs_added_listed_removed(call: Any, fake: FakeTasks, client: Client) -> None:
-    stub = {"method": "GET", "path": "/_cluster/health", "answers": [{"json": {"a": 1}}]}
+    stub = {"method": "GET", "path": "/_cluster/state", "answers": [{"json": {"a": 1}}]}
     status, added = call("POST", "/_fake_tasks/stubs", stub)
     assert status == 201
-    assert client.get("/_cluster/health").json == {"a": 1}
+    assert client.get("/_cluster/state").json == {"a": 1}
     assert call("GET", "/_fake_tasks/stubs")[1]["stubs"][0]["hits"] == 1
     assert call("DELETE", f"/_fake_tasks/stubs/{added['stub']['id']}")[0] == 200
     assert call("DELETE", "/_fake_tasks/stubs/1")[0] == 404
@@ -136,7 +136,7 @@ def test_stubs_added_listed_removed(call: Any, fake: FakeTasks, client: Client) 
 def test_the_journal_pages_and_filters(call: Any, fake: FakeTasks, client: Client) -> None:
     for _ in range(3):
         client.get("/_tasks")
-    client.get("/_cluster/health")
+    client.get("/_cluster/state")
     call("GET", "/_fake_tasks")  # control requests are not journaled
     _, page = call("GET", "/_fake_tasks/journal?from=1&size=2")
     assert (page["total"], page["from"], page["size"]) == (4, 1, 2)
@@ -151,7 +151,7 @@ def test_the_journal_pages_and_filters(call: Any, fake: FakeTasks, client: Clien
     assert call("GET", "/_fake_tasks/journal?bodies=no")[0] == 400
     _, verify = call("GET", "/_fake_tasks/verify")
     assert verify["ok"] is False
-    assert verify["unexpected"] == ["GET /_cluster/health -> 400"]
+    assert verify["unexpected"] == ["GET /_cluster/state -> 400"]
     assert call("DELETE", "/_fake_tasks/journal")[0] == 200
     assert call("GET", "/_fake_tasks/verify")[1]["ok"] is True
 

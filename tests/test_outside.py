@@ -37,11 +37,11 @@ def ask_for_health(**options: object) -> None:
     """A request the fake does not model, answered `no handler found` (400)."""
     with fake_tasks.running(**options) as fake:  # type: ignore[arg-type]
         es = Elasticsearch(fake.url or "", max_retries=0)
-        es.options(ignore_status=400).cluster.health()
+        es.options(ignore_status=400).cluster.state()
 
 
 def test_an_unexpected_request_fails_the_block_on_exit() -> None:
-    with pytest.raises(AssertionError, match=r"GET /_cluster/health -> 400"):
+    with pytest.raises(AssertionError, match=r"GET /_cluster/state -> 400"):
         ask_for_health()
 
 
@@ -52,7 +52,7 @@ def test_strict_false_skips_the_checks() -> None:
 def test_a_failing_body_keeps_its_own_error() -> None:
     def body() -> None:
         with fake_tasks.running() as fake:
-            Elasticsearch(fake.url or "", max_retries=0).options(ignore_status=400).cluster.health()
+            Elasticsearch(fake.url or "", max_retries=0).options(ignore_status=400).cluster.state()
             raise KeyError("the body's own error wins")
 
     with pytest.raises(KeyError):
@@ -61,9 +61,9 @@ def test_a_failing_body_keeps_its_own_error() -> None:
 
 def test_a_stub_answers_what_the_fake_does_not_model() -> None:
     with fake_tasks.running(tasks=0) as fake:
-        fake.stub("GET", "/_cluster/health", json={"status": "green"})
-        health = Elasticsearch(fake.url or "", max_retries=0).cluster.health()
-        assert health.body == {"status": "green"}
+        fake.stub("GET", "/_cluster/state", json={"cluster_name": "fake"})
+        state = Elasticsearch(fake.url or "", max_retries=0).cluster.state()
+        assert state.body == {"cluster_name": "fake"}
 
 
 def test_a_scenario_option() -> None:

@@ -57,16 +57,16 @@ def test_times_sequences_and_cycles(fake: FakeTasks, client: Client) -> None:
 
 def test_the_first_matching_stub_wins(fake: FakeTasks, client: Client) -> None:
     first = fake.stub("GET", "/_cluster/*", json="first")
-    fake.stub("GET", "/_cluster/health", json="second")
-    assert client.get("/_cluster/health").json == "first"
+    fake.stub("GET", "/_cluster/state", json="second")
+    assert client.get("/_cluster/state").json == "first"
     fake.stubs.remove(first)
-    assert client.get("/_cluster/health").json == "second"
+    assert client.get("/_cluster/state").json == "second"
 
 
 def test_stubbed_requests_are_journaled_and_expected(fake: FakeTasks, client: Client) -> None:
-    stub = fake.stub("GET", "/_cluster/health", json={})
-    client.get("/_cluster/health")
+    stub = fake.stub("GET", "/_cluster/state", json={})
     client.get("/_cluster/state")
+    client.get("/_cluster/stats")
     [answered, unexpected] = fake.journal.exchanges
     assert answered.stub == stub
     assert not answered.unexpected
@@ -97,9 +97,9 @@ def test_an_override_keeps_the_api_contract(fake: FakeTasks, client: Client) -> 
 
 
 def test_faults_apply_on_top_of_stubs(fake: FakeTasks, client: Client) -> None:
-    fake.stub("GET", "/_cluster/health", json={})
-    fake.inject(Fault.error("cluster_block_exception", "blocked", 503), path="/_cluster/health")
-    assert client.get("/_cluster/health").status_code == 503
+    fake.stub("GET", "/_cluster/state", json={})
+    fake.inject(Fault.error("cluster_block_exception", "blocked", 503), path="/_cluster/state")
+    assert client.get("/_cluster/state").status_code == 503
 
 
 def test_reset_clears_and_unused_stubs_are_reported(fake: FakeTasks, client: Client) -> None:
@@ -134,6 +134,6 @@ def test_bad_stubs_are_refused(fake: FakeTasks, kwargs: dict[str, object], messa
 def test_a_stub_of_an_unmodelled_route_is_not_held_to_a_contract(
     fake: FakeTasks, client: Client
 ) -> None:
-    fake.stub("GET", "/_cluster/health", json={"error": "any shape"}, status=503)
-    assert client.get("/_cluster/health").status_code == 503
+    fake.stub("GET", "/_cluster/state", json={"error": "any shape"}, status=503)
+    assert client.get("/_cluster/state").status_code == 503
     assert fake.violations == []
