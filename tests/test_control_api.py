@@ -334,3 +334,18 @@ def test_the_schemas_are_served(call: Any) -> None:
     assert call("GET", "/_fake_tasks/schemas/nope.json")[1]["error"]["type"] == (
         "control_resource_not_found"
     )
+
+
+def test_the_fixture_server_answers_control_requests(fake_tasks: FakeTasks) -> None:
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"{fake_tasks.url}/_fake_tasks/tasks",
+        data=json.dumps({"action": "x:y"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert response.status == 201
+    assert [t.action for t in fake_tasks.tasks("x:*")] == ["x:y"]
+    assert len(fake_tasks.journal) == 0  # control requests are not journaled
