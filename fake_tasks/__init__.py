@@ -21,8 +21,8 @@ from fake_tasks.scripting.fake import FakeTasks, Settings
 from fake_tasks.scripting.faults import Fault, Faults, Rule, TaskOperationFailure
 from fake_tasks.scripting.journal import Exchange, Journal
 from fake_tasks.scripting.requests import Match
-from fake_tasks.scripting.security import ApiKey, Role, Security, SecurityError, User
 from fake_tasks.scripting.scenario import Loaded, ScenarioError
+from fake_tasks.scripting.security import ApiKey, Role, Security, SecurityError, User
 from fake_tasks.scripting.stubs import Answer, Stub, Stubs
 from fake_tasks.server import FakeTasksServer
 from fake_tasks.tls import TlsFiles, make_tls

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from fake_tasks.cluster.model import ES_VERSION
 from fake_tasks.contract.live import main_check
 from fake_tasks.record import main_record
-from fake_tasks.serve import DEFAULT_GRACE_S, log_violation, serve
+from fake_tasks.serve import DEFAULT_GRACE_S, serve
 from fake_tasks.versions import (
     FEATURES,
     MINORS,
@@ -256,4 +256,3 @@ def describe_versions(version: str | None) -> str:
         what = feature.what if present else feature.otherwise
         out.append(f"  {'yes' if present else 'no '} {feature.key}: {what}")
     return "\n".join(out)
-

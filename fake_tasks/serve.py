@@ -25,6 +25,7 @@ from fake_tasks.errors import FakeTasksError
 from fake_tasks.scripting.fake import FakeTasks, Settings
 from fake_tasks.scripting.journal import Exchange
 from fake_tasks.server import FakeTasksServer
+from fake_tasks.tls import make_tls
 
 __all__ = ["DEFAULT_GRACE_S", "RequestLog", "serve", "write_ready_file"]
 
@@ -88,7 +89,12 @@ def serve(
     err = err or sys.stderr
     quiet = bool(getattr(args, "quiet", False))
     settings = Settings(
-        seed=args.seed, nodes=args.nodes, tasks=args.tasks, version=args.es_version, tick=args.tick
+        seed=args.seed,
+        nodes=args.nodes,
+        tasks=args.tasks,
+        version=args.es_version,
+        tick=args.tick,
+        security=bool(getattr(args, "security", False)),
     )
     clock = VirtualClock(tick=args.tick) if args.virtual else RealtimeClock(speed=args.speed)
     fake = FakeTasks(settings, clock=clock)
@@ -106,7 +112,13 @@ def serve(
         except FakeTasksError as error:
             print(f"fake-tasks serve: {error}", file=err, flush=True)
             return 2
-    server = FakeTasksServer(fake, host=args.host, port=args.port, standalone=True)
+    scratch = None
+    tls = None
+    if getattr(args, "tls", False):
+        if args.tls_dir is None:
+            scratch = tempfile.TemporaryDirectory(prefix="fake-tasks-tls-")
+        tls = make_tls(Path(args.tls_dir or (scratch.name if scratch else ".")))
+    server = FakeTasksServer(fake, host=args.host, port=args.port, standalone=True, tls=tls)
     server.app.allow_remote_control = bool(getattr(args, "allow_remote_control", False))
     if not quiet:
         server.app.on_exchange = RequestLog(err)
@@ -127,6 +139,12 @@ def serve(
             file=err,
             flush=True,
         )
+    # what a client needs besides the URL: on stdout too, after it
+    if settings.security:
+        print("fake-tasks: security on: user elastic, password changeme", file=out, flush=True)
+    if tls is not None:
+        print(f"fake-tasks: CA certificate {tls.ca_path}", file=out, flush=True)
+        print(f"fake-tasks: server certificate SHA-256 {tls.fingerprint}", file=out, flush=True)
     if ready is not None:
         ready.set()
     code = 0
@@ -141,6 +159,8 @@ def serve(
     finally:
         drained = server.drain(getattr(args, "grace", DEFAULT_GRACE_S))
         server.stop()
+        if scratch is not None:
+            scratch.cleanup()
         if not quiet:
             left = "" if drained else " (answers still in flight were dropped)"
             print(f"fake-tasks: stopped{left}", file=err, flush=True)
