@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from werkzeug.test import Client
 
-from fake_tasks import Answer, FakeTasks, FakeTasksError, Fault
+from fake_tasks import Answer, FakeTasks, FakeTasksError, Fault, Settings
+from fake_tasks.rest.app import App
 
 
 @pytest.fixture
@@ -137,3 +140,12 @@ def test_a_stub_of_an_unmodelled_route_is_not_held_to_a_contract(
     fake.stub("GET", "/_cluster/state", json={"error": "any shape"}, status=503)
     assert client.get("/_cluster/state").status_code == 503
     assert fake.violations == []
+
+
+def test_with_security_a_stubbed_request_needs_credentials_first() -> None:
+    fake = FakeTasks(Settings(security=True))
+    client = Client(App(fake))
+    fake.stub("GET", "/_cluster/state", json={})
+    assert client.get("/_cluster/state").status_code == 401
+    auth = {"Authorization": "Basic " + base64.b64encode(b"elastic:changeme").decode()}
+    assert client.get("/_cluster/state", headers=auth).status_code == 200

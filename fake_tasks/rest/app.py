@@ -130,12 +130,6 @@ class App:
     # -- the flow ------------------------------------------------------------------------------
 
     def dispatch(self, request: Request) -> Response:
-        hit = request.environ.get(STUB_KEY)
-        if isinstance(hit, StubHit):
-            if hit.stub.override and hit.answer.json is not None:
-                # an override of a modelled API keeps that API's contract
-                self._check_contract(request, hit.answer.status, hit.answer.json, None)
-            return stub_response(hit)
         values = query_values(request)
         bad = request.environ.get(BAD_REQUEST)
         if isinstance(bad, EsError):  # the decoder failed: 400 with its exception, no routing
@@ -152,6 +146,12 @@ class App:
             return self.respond(
                 request, error.http_status(), error.body(), None, headers=error_headers(error)
             )
+        hit = request.environ.get(STUB_KEY)
+        if isinstance(hit, StubHit):
+            if hit.stub.override and hit.answer.json is not None:
+                # an override of a modelled API keeps that API's contract
+                self._check_contract(request, hit.answer.status, hit.answer.json, None)
+            return stub_response(hit)
         try:
             compat = compatible_with(request.headers.get("Accept"), self.fake.cluster.major_version)
         except Unanswered:
