@@ -170,7 +170,7 @@ class FakeTasksServer:
         """Release every blocked request (it answers 503) and wait, at most `grace_s`, until
         the answers in flight are sent. False if some were still being sent."""
         self.fake.cluster.close()
-        return self.app.wait_idle(grace_s)
+        return self.connections.close(grace_s) == 0
 
     def __enter__(self) -> FakeTasksServer:
         return self.start()

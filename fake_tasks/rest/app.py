@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
 
-from fake_tasks.cluster.clock import block
 from fake_tasks.cluster.gcpause import gc_paused
 from fake_tasks.cluster.model import ClusterClosed
 from fake_tasks.contract import schemas as contract
@@ -53,29 +51,9 @@ class App:
         self.fake = fake
         self.allow_remote_control = allow_remote_control
         self.on_exchange: Callable[[Exchange | None, Request, int | None], None] | None = None
-        self._idle = threading.Condition()
-        self._in_flight = 0
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        with self._idle:
-            self._in_flight += 1
-        try:
-            body = self.handle(Request(environ))(environ, start_response)
-        except BaseException:
-            self._done()
-            raise
-        return _Counted(body, self._done)
-
-    def _done(self) -> None:
-        with self._idle:
-            self._in_flight -= 1
-            self._idle.notify_all()
-
-    def wait_idle(self, seconds: float) -> bool:
-        """Wait (at most `seconds`) until every answer being sent is sent; False on timeout."""
-        block(self._idle, seconds, lambda: self._in_flight == 0)
-        with self._idle:
-            return self._in_flight == 0
+        return self.handle(Request(environ))(environ, start_response)
 
     def handle(self, request: Request) -> Response:
         """Answer one request; never raises: unexpected errors become an ES-shaped 500.
@@ -410,24 +388,3 @@ class _CheckedResponse(Response):
             self.status_code = self.original_status
 
     data = property(Response.get_data, set_data)
-
-
-class _Counted:
-    """A WSGI body that reports when the server has finished sending it (`close`)."""
-
-    def __init__(self, body: Iterable[bytes], done: Callable[[], None]) -> None:
-        self._body = body
-        self._done: Callable[[], None] | None = done
-
-    def __iter__(self) -> Iterator[bytes]:
-        return iter(self._body)
-
-    def close(self) -> None:
-        try:
-            close = getattr(self._body, "close", None)
-            if close is not None:
-                close()
-        finally:
-            done, self._done = self._done, None
-            if done is not None:
-                done()
