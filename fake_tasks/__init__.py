@@ -16,16 +16,20 @@ from fake_tasks.contract.schemas import (
     check_response,
 )
 from fake_tasks.errors import EsError, FakeTasksError
+from fake_tasks.outside import Running, running
 from fake_tasks.scripting.fake import FakeTasks, Settings
 from fake_tasks.scripting.faults import Fault, Faults, Rule, TaskOperationFailure
 from fake_tasks.scripting.journal import Exchange, Journal
 from fake_tasks.scripting.requests import Match
+from fake_tasks.scripting.scenario import Loaded, ScenarioError
 from fake_tasks.scripting.security import ApiKey, Role, Security, SecurityError, User
+from fake_tasks.scripting.stubs import Answer, Stub, Stubs
 from fake_tasks.server import FakeTasksServer
 from fake_tasks.tls import TlsFiles, make_tls
 from fake_tasks.versions import EsVersion, UnsupportedVersion, parse_version
 
 __all__ = [
+    "Answer",
     "ApiKey",
     "BulkProgress",
     "CheckReport",
@@ -42,6 +46,7 @@ __all__ = [
     "Faults",
     "Index",
     "Journal",
+    "Loaded",
     "Match",
     "Node",
     "Outcome",
@@ -51,9 +56,13 @@ __all__ = [
     "Role",
     "RollupJob",
     "Rule",
+    "Running",
+    "ScenarioError",
     "Security",
     "SecurityError",
     "Settings",
+    "Stub",
+    "Stubs",
     "Task",
     "TaskId",
     "TaskInfo",
@@ -67,4 +76,5 @@ __all__ = [
     "check_response",
     "make_tls",
     "parse_version",
+    "running",
 ]

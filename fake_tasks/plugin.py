@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from fake_tasks.scripting.fake import FakeTasks, Settings
+from fake_tasks.scripting.scenario import ScenarioError
 from fake_tasks.server import FakeTasksServer
 from fake_tasks.tls import make_tls
 from fake_tasks.versions import UnsupportedVersion, parse_version
@@ -16,6 +18,8 @@ from fake_tasks.versions import UnsupportedVersion, parse_version
 MARKER_KEYS = ("seed", "nodes", "tasks", "version", "tick", "security")
 # marker kwargs for the teardown checks and the host, not for Settings
 CHECK_KEYS = ("allow_unexpected", "allow_violations", "report_rejected", "tls")
+# marker kwargs applied after the reset
+LOAD_KEYS = ("scenario",)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -38,10 +42,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "fake_tasks(seed=None, nodes=None, tasks=None, version=None, tick=None, security=None, "
-        "tls=False, allow_unexpected=False, allow_violations=False, report_rejected=False): "
-        "configure the fake Elasticsearch cluster of the `fake_tasks` fixture for this test "
-        "(version: the Elasticsearch version to emulate; security: True or a Security; tls: "
-        "serve it over HTTPS with a throwaway CA); allow_unexpected "
+        "tls=False, allow_unexpected=False, allow_violations=False, report_rejected=False, "
+        "scenario=None): configure the fake Elasticsearch cluster of the `fake_tasks` fixture for "
+        "this test (version: the Elasticsearch version to emulate; security: True or a Security; "
+        "tls: serve it over HTTPS with a throwaway CA; scenario: a scenario file, relative to the "
+        "test file, or a shipped scenario's name); allow_unexpected "
         "keeps requests no route matched from failing it, allow_violations responses that break "
         "their JSON Schema (a deliberately invalid scripted body); report_rejected fails the test "
         "on requests the fake refused as invalid (400)",
@@ -77,11 +82,11 @@ def _settings(request: pytest.FixtureRequest) -> Settings:
     if marker is not None:
         if marker.args:
             raise pytest.UsageError("@pytest.mark.fake_tasks takes keyword arguments only")
-        unknown = sorted(set(marker.kwargs) - set(MARKER_KEYS) - set(CHECK_KEYS))
+        unknown = sorted(set(marker.kwargs) - {*MARKER_KEYS, *CHECK_KEYS, *LOAD_KEYS})
         if unknown:
             raise pytest.UsageError(
                 f"@pytest.mark.fake_tasks got unknown arguments {unknown}; "
-                f"known: {[*MARKER_KEYS, *CHECK_KEYS]}"
+                f"known: {[*MARKER_KEYS, *CHECK_KEYS, *LOAD_KEYS]}"
             )
         values.update(
             {k: v for k, v in marker.kwargs.items() if v is not None and k in MARKER_KEYS}
@@ -125,6 +130,7 @@ def fake_tasks(request: pytest.FixtureRequest) -> Iterator[FakeTasks]:
     )
     fake = fake_tasks_server.fake
     fake.reset(settings)
+    _load_scenario(fake, request)
     host = fake_tasks_server.host
     if hasattr(host, "clear_log"):
         host.clear_log()
@@ -155,3 +161,22 @@ def _check_contract(fake: FakeTasks, marker: pytest.Mark | None) -> None:
         report = fake.contract.rejected_report()
         if report is not None:
             pytest.fail(report, pytrace=False)
+
+
+def _load_scenario(fake: FakeTasks, request: pytest.FixtureRequest) -> None:
+    """`@pytest.mark.fake_tasks(scenario="scenarios/slow-cancel.yaml")`: a file relative to the
+    test file's folder or the rootdir, or the name of a shipped scenario."""
+    marker = request.node.get_closest_marker("fake_tasks")
+    scenario = marker.kwargs.get("scenario") if marker is not None else None
+    if scenario is None:
+        return
+    source: str | Path = scenario
+    if not Path(scenario).is_absolute():
+        for base in (request.path.parent, request.config.rootpath):
+            if (base / scenario).exists():
+                source = base / scenario
+                break
+    try:
+        fake.load_scenario(source)
+    except ScenarioError as error:
+        raise pytest.UsageError(str(error)) from None

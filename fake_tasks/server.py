@@ -166,6 +166,12 @@ class FakeTasksServer:
         self.fake.cluster.close()
         self.host.stop()
 
+    def drain(self, grace_s: float) -> bool:
+        """Release every blocked request (it answers 503) and wait, at most `grace_s`, until
+        the answers in flight are sent. False if some were still being sent."""
+        self.fake.cluster.close()
+        return self.connections.close(grace_s) == 0
+
     def __enter__(self) -> FakeTasksServer:
         return self.start()
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -38,9 +42,34 @@ def test_readme_example_passes(pytester: pytest.Pytester, source: str) -> None:
         "-W",
         "ignore::elasticsearch.exceptions.GeneralAvailabilityWarning",
     )
-    tests = len(re.findall(r"^def test_", source, re.MULTILINE))
+    tests = len(re.findall(r"^\s*def test_", source, re.MULTILINE))  # unittest methods too
     result.assert_outcomes(passed=tests)
 
 
 def test_readme_has_examples() -> None:
     assert len(EXAMPLES) >= 2
+
+
+SHELL = blocks("sh")
+
+
+@pytest.mark.parametrize("script", SHELL, ids=[f"shell{i}" for i in range(len(SHELL))])
+def test_readme_shell_example_runs(script: str, tmp_path: Path) -> None:
+    if shutil.which("curl") is None:
+        pytest.skip("the shell example uses curl")
+    bin_dir = str(Path(sys.executable).parent)  # where `fake-tasks` is installed
+    env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
+    done = subprocess.run(
+        ["bash", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_readme_has_a_shell_example() -> None:
+    assert len(SHELL) >= 1

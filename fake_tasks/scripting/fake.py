@@ -23,10 +23,12 @@ from fake_tasks.scripting.errorlog import ServerErrors
 from fake_tasks.scripting.faults import Fault, Faults, Rule, TaskOperationFailure, node_cause
 from fake_tasks.scripting.indices import IndexScripting
 from fake_tasks.scripting.journal import Journal
+from fake_tasks.scripting.mixins import StubsAndScenarios
 from fake_tasks.scripting.relocation import RelocationScripting
 from fake_tasks.scripting.requests import Match
 from fake_tasks.scripting.rollup import RollupScripting
 from fake_tasks.scripting.security import Security
+from fake_tasks.scripting.stubs import Stubs
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,9 @@ class Settings:
     security: bool | Security | None = None
 
 
-class FakeTasks(IndexScripting, RollupScripting, BulkScripting, RelocationScripting):
+class FakeTasks(
+    IndexScripting, RollupScripting, BulkScripting, RelocationScripting, StubsAndScenarios
+):
     """A fake Elasticsearch cluster's task API state, and the calls tests script it with.
 
     The HTTP app reads `cluster` for every request; `reset` swaps in a freshly generated one.
@@ -60,6 +64,7 @@ class FakeTasks(IndexScripting, RollupScripting, BulkScripting, RelocationScript
         self._lock = threading.Lock()
         self.faults = Faults(self.settings.seed)
         self.journal = Journal()
+        self.stubs = Stubs()
         self.contract = ContractLog()
         self.security = _security(self.settings.security)
         self.cluster = self._build()
@@ -103,6 +108,7 @@ class FakeTasks(IndexScripting, RollupScripting, BulkScripting, RelocationScript
             self.server_errors.clear()
             self.faults.reset(self.settings.seed)
             self.journal.clear()
+            self.stubs.clear()
             self.contract.clear()
             self.security = _security(self.settings.security)
 
@@ -148,6 +154,8 @@ class FakeTasks(IndexScripting, RollupScripting, BulkScripting, RelocationScript
         store_result: bool = False,
         result: dict[str, Any] | None = None,
         started_ago: float | str = 0,
+        task_id: int | None = None,
+        error: EsError | None = None,
     ) -> Task:
         """Start a task. `node` is a node id or name (default: the coordinating node).
 
@@ -156,8 +164,10 @@ class FakeTasks(IndexScripting, RollupScripting, BulkScripting, RelocationScript
         `.tasks` so `GET /_tasks/<id>` answers `completed: true` after it ends. A task of a
         known action (reindex, update or delete by query, force merge) without its own status or
         result gets ones of that action's shape.
+        `task_id` picks its number on the node; `error` makes it end (at `duration`) with that
+        error.
         """
-        return self.cluster.start_task(
+        task = self.cluster.start_task(
             action,
             node=node,
             type=type,
@@ -171,7 +181,12 @@ class FakeTasks(IndexScripting, RollupScripting, BulkScripting, RelocationScript
             store_result=store_result,
             result=stand_in_result(action) if result is None else result,
             started_ago=started_ago,
+            task_id=task_id,
         )
+        if error is not None:
+            with self.cluster.lock:
+                task.error, task.failed = error, True
+        return task
 
     def add_reindex(
         self,
