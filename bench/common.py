@@ -31,7 +31,8 @@ class Sizes:
     lists: int = 1_000  # list requests before reading the large serve's peak RSS
     growth: int = 10_000  # requests to the default serve for its RSS growth
     tests: int = 300  # tests per pytest session
-    sessions: int = 5  # pytest sessions per side
+    sessions: int = 5  # pytest sessions per side, for the fixture rows
+    plugin_sessions: int = 30  # pytest sessions per side, for the plugin's cost per session
     spawns: int = 7  # spawns per side
     budget: float = 600.0  # seconds a row may take before it stops early (a bound, reported)
 
@@ -44,6 +45,7 @@ QUICK = Sizes(
     growth=1_000,
     tests=100,
     sessions=3,
+    plugin_sessions=12,
     spawns=3,
     budget=90.0,
 )

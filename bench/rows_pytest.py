@@ -179,7 +179,7 @@ def _session_row(folder: Path, sizes: Sizes, row: Row) -> None:
             lambda: session_seconds(folder, [], cpu_with),
             lambda: session_seconds(folder, ["-p", "no:fake_tasks"], cpu_without),
         ],
-        max(7, sizes.sessions * 6),
+        sizes.plugin_sessions,
         Deadline(sizes.budget),
     )
     cpu = Stat(cpu_with).median - Stat(cpu_without).median
@@ -190,7 +190,7 @@ def _session_row(folder: Path, sizes: Sizes, row: Row) -> None:
         f"wall {with_plugin.text()} vs {without.text()} per session"
     )
     row.reached = cpu <= 0.030
-    alone = Stat([plugin_import_cpu() for _ in range(max(5, sizes.sessions * 3))])
+    alone = Stat([plugin_import_cpu() for _ in range(sizes.plugin_sessions)])
     row.notes.append(f"importing the plugin alone (pytest already loaded): {alone.text()} CPU")
     row.values = {
         "extra_cpu_s": cpu,

@@ -53,7 +53,8 @@ def parse(argv: Sequence[str]) -> tuple[argparse.Namespace, Sizes]:
     parser.add_argument("--quick", action="store_true", help="small sizes: a couple of minutes")
     for name in (f.name for f in dataclasses.fields(Sizes)):
         kind = float if name == "budget" else int
-        parser.add_argument(f"--{name}", type=kind, help=f"override the {name} size")
+        option = "--" + name.replace("_", "-")
+        parser.add_argument(option, dest=name, type=kind, help=f"default {getattr(Sizes, name)}")
     parser.add_argument(
         "--only", action="append", choices=sorted(GROUPS), help="run only these groups of rows"
     )
