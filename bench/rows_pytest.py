@@ -174,10 +174,12 @@ def _session_row(folder: Path, sizes: Sizes, row: Row) -> None:
     the 30 ms looked for; CPU time of the child process does not count other processes' work."""
     cpu_with: list[float] = []
     cpu_without: list[float] = []
-    with_plugin, without = interleaved(
+    cpu_bare: list[float] = []
+    with_plugin, without, _ = interleaved(
         [
             lambda: session_seconds(folder, [], cpu_with),
             lambda: session_seconds(folder, ["-p", "no:fake_tasks"], cpu_without),
+            lambda: session_seconds(folder, ["-p", "no:fake_tasks", "-p", "no:faker"], cpu_bare),
         ],
         sizes.plugin_sessions,
         Deadline(sizes.budget),
@@ -190,6 +192,11 @@ def _session_row(folder: Path, sizes: Sizes, row: Row) -> None:
         f"wall {with_plugin.text()} vs {without.text()} per session"
     )
     row.reached = cpu <= 0.030
+    faker = Stat(cpu_without).median - Stat(cpu_bare).median
+    row.notes.append(
+        f"faker, a dependency, brings its own pytest plugin: {faker * 1000:+.0f} ms CPU per "
+        f"session on top (`-p no:faker`: {Stat(cpu_bare).text()})"
+    )
     alone = Stat([plugin_import_cpu() for _ in range(sizes.plugin_sessions)])
     row.notes.append(f"importing the plugin alone (pytest already loaded): {alone.text()} CPU")
     row.values = {
@@ -197,6 +204,7 @@ def _session_row(folder: Path, sizes: Sizes, row: Row) -> None:
         "extra_wall_s": wall,
         "without_s": without.median,
         "import_cpu_s": alone.median,
+        "faker_plugin_cpu_s": faker,
     }
 
 

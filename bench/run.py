@@ -92,10 +92,14 @@ def machine() -> list[str]:
         f"{name} {metadata.version(name)}"
         for name in ("fake-tasks", "werkzeug", "faker", "pytest", "pytest-httpserver")
     )
+    bytecode = (
+        "off (PYTHONDONTWRITEBYTECODE)" if os.environ.get("PYTHONDONTWRITEBYTECODE") else "on"
+    )
     return [
         f"- CPU: {cpu}, {os.cpu_count()} logical cores available{memory}{load}",
         f"- {platform.platform()}, Python {platform.python_version()} ({sys.executable})",
         f"- {versions}",
+        f"- bytecode caching {bytecode}: without it every process compiles what it imports",
     ]
 
 
