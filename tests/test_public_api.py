@@ -77,3 +77,26 @@ def test_importing_loads_nothing_heavy(statement: str) -> None:
 def test_first_use_loads_only_its_module() -> None:
     assert loaded_after("from fake_tasks import TaskId, EsError") == []
     assert loaded_after("from fake_tasks import FakeTasks") == ["faker"]  # to generate
+
+
+SERVE = """
+import contextlib, io, sys, threading, urllib.request
+from fake_tasks import cli
+
+args = cli.build_parser().parse_args(["serve", "--port", "0"])
+ready, stop, out = threading.Event(), threading.Event(), io.StringIO()
+with contextlib.redirect_stdout(out):
+    worker = threading.Thread(target=cli.serve, args=(args,), kwargs={"ready": ready, "stop": stop})
+    worker.start()
+    assert ready.wait(60)
+url = out.getvalue().split()[-1]
+with urllib.request.urlopen(url + "/_tasks", timeout=30) as response:
+    assert response.status == 200
+stop.set()
+worker.join(30)
+"""
+
+
+def test_serve_answers_without_pytest_httpserver_or_jsonschema() -> None:
+    loaded = loaded_after(f"exec({SERVE!r})")
+    assert loaded == sorted(["faker", "fake_tasks.rest.app", "werkzeug"])
