@@ -18,7 +18,11 @@ HEAVY = ("faker", "jsonschema", "pytest_httpserver", "werkzeug", "fake_tasks.res
 def type_checking_imports() -> dict[str, str]:
     """Name → module of the imports under `if typing.TYPE_CHECKING:` in `__init__.py`."""
     tree = ast.parse(inspect.getsource(fake_tasks))
-    guarded = [node for node in tree.body if isinstance(node, ast.If)]
+    guarded = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "typing.TYPE_CHECKING"
+    ]
     assert len(guarded) == 1
     return {
         alias.asname or alias.name: node.module
