@@ -47,16 +47,28 @@ def transcript(fake: FakeTasks) -> list[bytes]:
 
 
 def state(cluster: Cluster) -> dict[str, Any]:
-    """Everything a cluster holds, as comparable values (functions by name)."""
+    """Everything a cluster holds, as comparable values (functions by name, cycles cut)."""
+    seen: set[int] = set()
 
     def plain(value: object) -> object:
+        if isinstance(value, str | int | float | bool | type(None)):
+            return value
+        if id(value) in seen:
+            return f"again {type(value).__name__}"
+        seen.add(id(value))
         if isinstance(value, dict):
             return {str(k): plain(v) for k, v in value.items()}
+        if isinstance(value, list | tuple | set | frozenset):
+            items = [plain(v) for v in value]
+            return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
         if callable(value) and not isinstance(value, type):
-            return f"callable {getattr(value, '__qualname__', type(value).__qualname__)}"
-        if hasattr(value, "__dict__"):
-            return {"type": type(value).__name__, **{k: plain(v) for k, v in vars(value).items()}}
-        return value
+            owner = getattr(value, "__self__", None)
+            name = getattr(value, "__qualname__", type(value).__qualname__)
+            return f"callable {name} of {type(owner).__name__}"
+        fields = dict(getattr(value, "__dict__", {}))
+        for slot in getattr(type(value), "__slots__", ()):
+            fields[slot] = getattr(value, slot, None)
+        return {"type": type(value).__name__, **{k: plain(v) for k, v in fields.items()}}
 
     skipped = ("lock", "changed", "clock", "task_failures")
     values = {name: plain(value) for name, value in vars(cluster).items() if name not in skipped}
