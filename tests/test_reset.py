@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import pickle
 import threading
 from typing import Any
 
@@ -104,22 +105,22 @@ def test_reset_to_other_settings_and_back() -> None:
 
 
 class Counts:
-    """How often generation and deep copies run."""
+    """How often generation runs, and copies of a kept cluster are made."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.generated = self.copied = 0
-        real_generate, real_deepcopy = generate.generate_cluster, copy.deepcopy
+        real_generate, real_thaw = generate.generate_cluster, pristine._thaw
 
         def counting_generate(*args: Any, **kwargs: Any) -> Cluster:
             self.generated += 1
             return real_generate(*args, **kwargs)
 
-        def counting_deepcopy(value: Any, memo: Any = None) -> Any:
+        def counting_thaw(frozen: bytes | Cluster) -> Cluster:
             self.copied += 1
-            return real_deepcopy(value, memo)
+            return real_thaw(frozen)
 
         monkeypatch.setattr(fake_module, "generate_cluster", counting_generate)
-        monkeypatch.setattr(pristine, "copy", type("copy", (), {"deepcopy": counting_deepcopy}))
+        monkeypatch.setattr(pristine, "_thaw", counting_thaw)
 
 
 def test_an_unused_cluster_is_neither_generated_nor_copied(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -138,10 +139,11 @@ def test_a_used_cluster_is_generated_once_then_copied(monkeypatch: pytest.Monkey
     for _ in range(100):
         fake.advance("1s")  # any scripting call or request counts as use
         fake.reset()
-    assert (counts.generated, counts.copied) == (1, 100)
+    # the first reset serves the cluster it generated and keeps it pickled
+    assert (counts.generated, counts.copied) == (1, 99)
     fake.reset(seed=1)
     fake.reset(seed=0)
-    assert (counts.generated, counts.copied) == (2, 102)
+    assert (counts.generated, counts.copied) == (2, 100)
 
 
 def test_a_given_clock_is_regenerated_at_its_own_time(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -212,3 +214,24 @@ def test_a_deep_copy_is_an_independent_cluster() -> None:
         worker.start()
         assert done.wait(10)
     worker.join(10)
+
+
+def test_a_cluster_that_does_not_pickle_is_deep_copied() -> None:
+    kept = pristine.Pristine()
+
+    def build() -> Cluster:
+        cluster = generate.generate_cluster(2, tasks=10)
+        cluster.start_task("cluster:admin/closure", status=lambda task, now: {"now": now})
+        return cluster
+
+    with pytest.raises(AttributeError, match="local object"):
+        pickle.dumps(build())
+    first, second = kept.copy("key", 10, build), kept.copy("key", 10, build)
+    assert first is not second
+    assert state(first) == state(second)
+
+
+def test_generated_clusters_pickle() -> None:
+    for settings in SETTINGS:
+        fake = FakeTasks(settings)
+        assert state(pickle.loads(pickle.dumps(fake.cluster))) == state(fake.cluster)
