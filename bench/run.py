@@ -45,6 +45,7 @@ ORDER = [
     "plugin_session",
     "spawn_default",
     "list_default",
+    "reset_ratio",
 ]
 
 
@@ -114,6 +115,9 @@ def markdown(rows: list[Row], sizes: Sizes, argv: Sequence[str], seconds: float)
         "ratio divides two figures measured in the same run, interleaved. Servers are spawned",
         "and measured from outside over HTTP (kept-alive connections); request rows use the",
         "virtual clock (`serve --virtual`, 1 s per request), the spawn rows both clocks.",
+        "The pytest rows are judged on CPU time (of the pytest process, the fixture's server",
+        "threads included; wall time beside it): on a shared machine wall time mostly measures",
+        "the neighbours.",
         "",
         "## Machine",
         "",

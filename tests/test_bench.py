@@ -23,6 +23,7 @@ ROWS = [
     "plugin_session",
     "spawn_default",
     "list_default",
+    "reset_ratio",
 ]
 TINY = [
     "--quick",
