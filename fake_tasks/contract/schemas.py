@@ -11,7 +11,7 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import TYPE_CHECKING, Any, Final
 
-from fake_tasks.contract.fastcheck import Check, Generator
+from fake_tasks.contract.fastcheck import LazyChecks
 from fake_tasks.contract.schemaref import BASE_URI, SchemaError, escape, pointer, resolve
 from fake_tasks.errors import IllegalStateError
 
@@ -338,8 +338,12 @@ def strict_error(found: ResponseViolation) -> dict[str, object]:
 @dataclass(frozen=True)
 class _Contracts:
     schemas: Mapping[str, Mapping[str, object]]
-    fast: Mapping[str, Check]
-    fast_source: str  # the generated code behind `fast`, for debugging
+    fast: LazyChecks
+
+    @property
+    def fast_source(self) -> str:
+        """The code generated behind `fast` so far, for debugging."""
+        return self.fast.source
 
     @functools.cached_property
     def validators(self) -> Mapping[str, Draft202012Validator]:
@@ -369,13 +373,12 @@ def _read(name: str) -> dict[str, object]:
 
 @functools.cache
 def _contracts() -> _Contracts:
-    """Built once: the parsed schemas and a fast check per file."""
+    """Built once: the parsed schemas, and a fast check per file made on first use."""
     schemas = {name: _read(name) for name in schema_names()}
     for name, contents in schemas.items():
         if contents.get("$id") != BASE_URI + name:
             raise SchemaError(f"{name}: $id must be {BASE_URI + name!r}")
-    fast, source = Generator(schemas).build()
-    return _Contracts(schemas=schemas, fast=fast, fast_source=source)
+    return _Contracts(schemas=schemas, fast=LazyChecks(schemas))
 
 
 # --- violations ---------------------------------------------------------------------------------
