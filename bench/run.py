@@ -16,6 +16,7 @@ import datetime
 import json
 import os
 import platform
+import subprocess
 import sys
 import time
 import traceback
@@ -73,6 +74,23 @@ def parse(argv: Sequence[str]) -> tuple[argparse.Namespace, Sizes]:
     return args, dataclasses.replace(sizes, **changes)
 
 
+def commit() -> str:
+    """The checked-out commit, `+` when the tree has changes (or `unknown` outside git)."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+    return f"{head}{'+' if dirty else ''}" if head else "unknown"
+
+
 def machine() -> list[str]:
     cpu = platform.processor() or platform.machine()
     cpuinfo = Path("/proc/cpuinfo")
@@ -110,7 +128,8 @@ def markdown(rows: list[Row], sizes: Sizes, argv: Sequence[str], seconds: float)
     lines = [
         "# Benchmarks",
         "",
-        f"The targets of issue 8, measured by `{command}` on {stamp} in {seconds / 60:.1f} min.",
+        f"The targets of issue 8, measured by `{command}` at commit {commit()} on {stamp} in "
+        f"{seconds / 60:.1f} min.",
         "Each figure is a median with the spread of its middle half (IQR, n samples); each",
         "ratio divides two figures measured in the same run, interleaved. Servers are spawned",
         "and measured from outside over HTTP (kept-alive connections); request rows use the",
