@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import pickle
 import threading
+import types
 from typing import Any
 
 import pytest
@@ -54,6 +55,10 @@ def state(cluster: Cluster) -> dict[str, Any]:
     def plain(value: object) -> object:
         if isinstance(value, str | int | float | bool | type(None)):
             return value
+        if isinstance(value, types.MethodType | types.FunctionType):  # methods: made per access
+            owner = getattr(value, "__self__", None)
+            name = getattr(value, "__qualname__", type(value).__qualname__)
+            return f"callable {name} of {type(owner).__name__}"
         if id(value) in seen:
             return f"again {type(value).__name__}"
         seen.add(id(value))
@@ -62,10 +67,6 @@ def state(cluster: Cluster) -> dict[str, Any]:
         if isinstance(value, list | tuple | set | frozenset):
             items = [plain(v) for v in value]
             return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
-        if callable(value) and not isinstance(value, type):
-            owner = getattr(value, "__self__", None)
-            name = getattr(value, "__qualname__", type(value).__qualname__)
-            return f"callable {name} of {type(owner).__name__}"
         fields = dict(getattr(value, "__dict__", {}))
         for slot in getattr(type(value), "__slots__", ()):
             fields[slot] = getattr(value, slot, None)
