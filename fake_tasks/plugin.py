@@ -5,15 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from fake_tasks.scripting.fake import FakeTasks, Settings
-from fake_tasks.scripting.scenario import ScenarioError
-from fake_tasks.server import FakeTasksServer
-from fake_tasks.tls import make_tls
-from fake_tasks.versions import UnsupportedVersion, parse_version
+if TYPE_CHECKING:  # imported by the fixtures: a session that never asks for one pays nothing
+    from fake_tasks.scripting.fake import FakeTasks, Settings
+    from fake_tasks.server import FakeTasksServer
 
 MARKER_KEYS = ("seed", "nodes", "tasks", "version", "tick", "security")
 # marker kwargs for the teardown checks and the host, not for Settings
@@ -64,6 +62,8 @@ def fake_tasks_listen_address() -> tuple[str, int]:
 @pytest.fixture(scope="session")
 def fake_tasks_server(fake_tasks_listen_address: tuple[str, int]) -> Iterator[FakeTasksServer]:
     """One fake cluster server per test session (per xdist worker)."""
+    from fake_tasks.server import FakeTasksServer
+
     host, port = fake_tasks_listen_address
     server = FakeTasksServer(host=host, port=port)
     server.start()
@@ -74,6 +74,9 @@ def fake_tasks_server(fake_tasks_listen_address: tuple[str, int]) -> Iterator[Fa
 
 
 def _settings(request: pytest.FixtureRequest) -> Settings:
+    from fake_tasks.scripting.fake import Settings
+    from fake_tasks.versions import UnsupportedVersion, parse_version
+
     values: dict[str, Any] = {}
     seed = request.config.getoption("--fake-tasks-seed")
     if seed is not None:
@@ -105,6 +108,9 @@ def fake_tasks_tls_server(
 ) -> Iterator[FakeTasksServer]:
     """The session's HTTPS server (started on first use): a throwaway CA signs its certificate."""
     host, _ = fake_tasks_listen_address
+    from fake_tasks.server import FakeTasksServer
+    from fake_tasks.tls import make_tls
+
     server = FakeTasksServer(host=host, tls=make_tls(tmp_path_factory.mktemp("fake-tasks-tls")))
     server.start()
     try:
@@ -166,6 +172,8 @@ def _check_contract(fake: FakeTasks, marker: pytest.Mark | None) -> None:
 def _load_scenario(fake: FakeTasks, request: pytest.FixtureRequest) -> None:
     """`@pytest.mark.fake_tasks(scenario="scenarios/slow-cancel.yaml")`: a file relative to the
     test file's folder or the rootdir, or the name of a shipped scenario."""
+    from fake_tasks.scripting.scenario import ScenarioError
+
     marker = request.node.get_closest_marker("fake_tasks")
     scenario = marker.kwargs.get("scenario") if marker is not None else None
     if scenario is None:
