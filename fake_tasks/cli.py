@@ -1,26 +1,16 @@
-"""The `fake-tasks` command: `serve` a seeded fake cluster over HTTP, `check` a real one."""
+"""The `fake-tasks` command: `serve` a fake cluster over HTTP, `check` or `record` a real one."""
 
 from __future__ import annotations
 
 import argparse
-import gc
-import logging
-import signal
 import sys
-import tempfile
-import threading
 from collections.abc import Sequence
-from pathlib import Path
-from types import FrameType
 
-from fake_tasks.cluster.clock import RealtimeClock, VirtualClock
 from fake_tasks.cluster.model import ES_VERSION
 from fake_tasks.contract.live import main_check
-from fake_tasks.contract.schemas import ResponseViolation
-from fake_tasks.scripting.fake import FakeTasks, Settings
+from fake_tasks.record import main_record
 from fake_tasks.scripting.livetree import main_tree
-from fake_tasks.server import REQUEST_LOGGER, FakeTasksServer
-from fake_tasks.tls import make_tls
+from fake_tasks.serve import DEFAULT_GRACE_S, serve
 from fake_tasks.versions import (
     FEATURES,
     MINORS,
@@ -56,7 +46,14 @@ def build_parser() -> argparse.ArgumentParser:
         prog="fake-tasks", description="A fake Elasticsearch task management API."
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="serve a seeded fake cluster until interrupted")
+    serve = commands.add_parser(
+        "serve",
+        help="serve a seeded fake cluster until interrupted",
+        usage="fake-tasks serve [options] [-- COMMAND ...]",
+        description="Serve a fake cluster. The first line on stdout is its URL. With "
+        "`-- COMMAND ...`, run COMMAND with FAKE_TASKS_URL set, then stop and exit with its "
+        "status.",
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=9200, help="port (0: any free port)")
     serve.add_argument("--seed", type=int, default=0, help="seed of the generated cluster")
@@ -78,9 +75,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="deterministic virtual clock moved by --tick per request instead of real time",
     )
     serve.add_argument("--tick", default="1s", help="virtual time per request with --virtual")
-    serve.add_argument(
-        "-q", "--quiet", action="store_true", help="do not log each request to stderr"
-    )
     serve.add_argument(
         "--strict",
         action="store_true",
@@ -112,6 +106,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="require credentials, as a secured cluster does: the built-in superuser is "
         "elastic / changeme",
     )
+    serve.add_argument(
+        "--scenario",
+        metavar="FILE",
+        help="serve the cluster a scenario file (YAML or JSON) describes, or a shipped one by name",
+    )
+    serve.add_argument(
+        "--ready-file",
+        metavar="PATH",
+        help="write the URL to PATH once the server accepts connections",
+    )
+    serve.add_argument(
+        "-q", "--quiet", action="store_true", help="no log line per request on stderr"
+    )
+    serve.add_argument(
+        "--allow-remote-control",
+        action="store_true",
+        help="let non-loopback clients use the control API under /_fake_tasks",
+    )
+    serve.add_argument(
+        "--grace",
+        type=float,
+        default=DEFAULT_GRACE_S,
+        metavar="SECONDS",
+        help="on SIGTERM/SIGINT, how long to wait for answers in flight (default 5)",
+    )
     versions = commands.add_parser(
         "versions",
         help="list the emulated Elasticsearch versions, or what one of them does",
@@ -120,58 +139,53 @@ def build_parser() -> argparse.ArgumentParser:
         "GET / reports.",
     )
     versions.add_argument("version", nargs="?", type=_es_version, help="e.g. 8.15 or 7.17.29")
+    auth = auth_options()
     check = commands.add_parser(
         "check",
+        parents=[auth],
         help="check a live cluster's task API responses against the JSON Schemas (read-only)",
         description="Send read-only task API requests to URL (lists, gets, a cancel that matches "
         "nothing) and check every response against its JSON Schema. Exits 1 on any mismatch "
         "(or no answer), 2 on a usage error.",
     )
     check.add_argument("url", help="the cluster's base URL, e.g. http://localhost:9200")
-    check.add_argument(
-        "-H",
-        "--header",
-        action="append",
-        default=[],
-        metavar="'NAME: VALUE'",
-        help="an extra request header (repeatable), e.g. 'Authorization: ApiKey ...'",
+    record = commands.add_parser(
+        "record",
+        parents=[auth],
+        help="write a live cluster's running tasks as a scenario file (read-only)",
+        description="Read URL's nodes and running tasks (GET /_tasks?detailed&group_by=parents) "
+        "and write a scenario that `fake-tasks serve --scenario` replays: the same trees, "
+        "actions, descriptions, statuses and headers, times relative to now.",
     )
-    check.add_argument("-u", "--user", metavar="USER:PASSWORD", help="HTTP basic auth")
-    check.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
-    check.add_argument(
-        "-k", "--insecure", action="store_true", help="do not verify the TLS certificate"
+    record.add_argument("url", help="the cluster's base URL, e.g. http://localhost:9200")
+    record.add_argument(
+        "-o", "--output", metavar="FILE", help="where to write the scenario (default: stdout)"
     )
-    check.add_argument(
-        "--cacert", metavar="FILE", help="trust this CA file too (e.g. from `serve --tls`)"
+    record.add_argument(
+        "--anonymize",
+        action="store_true",
+        help="replace index names, node names, hosts and header values with stand-ins",
     )
-    _add_tree_parser(commands)
+    record.add_argument(
+        "--indices",
+        action="store_true",
+        help="also record the open indices (mappings, aliases, document counts)",
+    )
+    _add_tree_parser(commands, auth)
     return parser
 
 
-def _add_tree_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_tree_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], auth: argparse.ArgumentParser
+) -> None:
     tree = commands.add_parser(
         "tree",
+        parents=[auth],
         help="show a cluster's running tasks as a tree (the fake's or a real one's)",
         description="Read GET /_tasks?detailed=true from URL and draw the tasks as a tree: node, "
         "id, action, state, running time, cancelled. Exits 1 if the cluster gives no task list.",
     )
     tree.add_argument("url", help="the cluster's base URL, e.g. http://localhost:9200")
-    tree.add_argument(
-        "-H",
-        "--header",
-        action="append",
-        default=[],
-        metavar="'NAME: VALUE'",
-        help="an extra request header (repeatable), e.g. 'Authorization: ApiKey ...'",
-    )
-    tree.add_argument("-u", "--user", metavar="USER:PASSWORD", help="HTTP basic auth")
-    tree.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
-    tree.add_argument(
-        "-k", "--insecure", action="store_true", help="do not verify the TLS certificate"
-    )
-    tree.add_argument(
-        "--cacert", metavar="FILE", help="trust this CA file too (e.g. from `serve --tls`)"
-    )
     tree.add_argument("--actions", help="only tasks whose action matches, e.g. '*reindex'")
     tree.add_argument("--limit", type=int, help="show at most this many tasks")
     tree.add_argument(
@@ -183,78 +197,40 @@ def _add_tree_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
     tree.add_argument("--count", type=int, help="with --watch: stop after this many redraws")
 
 
-def serve(
-    args: argparse.Namespace,
-    *,
-    ready: threading.Event | None = None,
-    stop: threading.Event | None = None,
-) -> int:
-    """Serve until SIGINT/SIGTERM (or `stop` is set); `ready` is set once the URL is printed."""
-    settings = Settings(
-        seed=args.seed,
-        nodes=args.nodes,
-        tasks=args.tasks,
-        version=args.es_version,
-        tick=args.tick,
-        security=args.security,
+def auth_options() -> argparse.ArgumentParser:
+    """The connection options `check`, `record` and `tree` share."""
+    auth = argparse.ArgumentParser(add_help=False)
+    auth.add_argument(
+        "-H",
+        "--header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="an extra request header (repeatable), e.g. 'Authorization: ApiKey ...'",
     )
-    clock = VirtualClock(tick=args.tick) if args.virtual else RealtimeClock(speed=args.speed)
-    fake = FakeTasks(settings, clock=clock)
-    fake.journal.limit(max_bytes=args.journal_size)
-    if threading.current_thread() is threading.main_thread():
-        gc.freeze()  # the cluster lives as long as the process: collections need not rescan it
-    fake.contract.strict = args.strict
-    fake.contract.on_violation = log_violation
-    scratch = None
-    tls = None
-    if args.tls:
-        if args.tls_dir is None:
-            scratch = tempfile.TemporaryDirectory(prefix="fake-tasks-tls-")
-        tls = make_tls(Path(args.tls_dir or (scratch.name if scratch else ".")))
-    server = FakeTasksServer(fake, host=args.host, port=args.port, standalone=True, tls=tls)
-    requests = logging.getLogger(REQUEST_LOGGER)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("fake-tasks: %(message)s"))
-    if not args.quiet:
-        requests.addHandler(handler)
-        requests.setLevel(logging.INFO)
-    server.start()
-    stop = stop or threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, on_signal)
-    print(
-        f"fake-tasks: serving seed {args.seed} ({args.nodes} nodes, {args.tasks} tasks, "
-        f"Elasticsearch {args.es_version}) at {server.url}",
-        flush=True,
+    auth.add_argument("-u", "--user", metavar="USER:PASSWORD", help="HTTP basic auth")
+    auth.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
+    auth.add_argument(
+        "-k", "--insecure", action="store_true", help="do not verify the TLS certificate"
     )
-    if args.security:
-        print("fake-tasks: security on: user elastic, password changeme", flush=True)
-    if tls is not None:
-        print(f"fake-tasks: CA certificate {tls.ca_path}", flush=True)
-        print(f"fake-tasks: server certificate SHA-256 {tls.fingerprint}", flush=True)
-    if ready is not None:
-        ready.set()
-    try:
-        while not stop.wait(0.2):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
-        requests.removeHandler(handler)
-        if scratch is not None:
-            scratch.cleanup()
-        print("fake-tasks: stopped", file=sys.stderr, flush=True)
-    return 0
+    auth.add_argument(
+        "--cacert", metavar="FILE", help="trust this CA file too (e.g. from `serve --tls`)"
+    )
+    return auth
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(sys.argv[1:] if argv is None else list(argv))
+    given = sys.argv[1:] if argv is None else list(argv)
+    child: list[str] = []
+    if "--" in given:  # `fake-tasks serve --port 0 -- npm test`: the rest is the child command
+        cut = given.index("--")
+        given, child = given[:cut], given[cut + 1 :]
+    parser = build_parser()
+    args = parser.parse_args(given)
+    if child and args.command != "serve":
+        parser.error("only `serve` runs a command after `--`")
     if args.command == "serve":
+        args.child = child
         return serve(args)
     if args.command == "versions":
         print(describe_versions(args.version))
@@ -292,6 +268,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ValueError as error:  # a malformed --header
             print(f"fake-tasks check: {error}", file=sys.stderr)
             return 2
+    if args.command == "record":
+        return main_record(
+            args.url,
+            output=args.output,
+            header=args.header,
+            user=args.user,
+            timeout=args.timeout,
+            insecure=args.insecure,
+            ca_certs=args.cacert,
+            anonymize=args.anonymize,
+            indices=args.indices,
+        )
     return 2
 
 
@@ -312,9 +300,3 @@ def describe_versions(version: str | None) -> str:
         what = feature.what if present else feature.otherwise
         out.append(f"  {'yes' if present else 'no '} {feature.key}: {what}")
     return "\n".join(out)
-
-
-def log_violation(found: ResponseViolation) -> None:
-    """`serve`: one stderr line per way a response breaks its contract."""
-    for line in found.lines():
-        print(f"fake-tasks: contract violation: {line}", file=sys.stderr, flush=True)

@@ -5,22 +5,25 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Generator, Iterator
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from fake_tasks.scripting.fake import FakeTasks, Settings
-from fake_tasks.scripting.report import failure_report
-from fake_tasks.server import REQUEST_LOGGER, FakeTasksServer
-from fake_tasks.tls import make_tls
-from fake_tasks.versions import UnsupportedVersion, parse_version
+if TYPE_CHECKING:  # imported by the fixtures: a session that never asks for one pays nothing
+    from fake_tasks.scripting.fake import FakeTasks, Settings
+    from fake_tasks.server import FakeTasksServer
 
 MARKER_KEYS = ("seed", "nodes", "tasks", "version", "tick", "security")
 # marker kwargs for the teardown checks and the host, not for Settings
 CHECK_KEYS = ("allow_unexpected", "allow_violations", "report_rejected", "tls")
+# marker kwargs applied after the reset
+LOAD_KEYS = ("scenario",)
 REPORT_TITLE = "fake-tasks: the cluster at the end of the test"
+# the logger `fake_tasks.rest.connection` writes to (not imported: the plugin stays light)
+REQUEST_LOGGER = "fake_tasks.requests"
 
-_FAKE = pytest.StashKey[FakeTasks]()
+_FAKE = pytest.StashKey["FakeTasks"]()
 _REPORTED = pytest.StashKey[bool]()
 
 
@@ -64,10 +67,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "fake_tasks(seed=None, nodes=None, tasks=None, version=None, tick=None, security=None, "
-        "tls=False, allow_unexpected=False, allow_violations=False, report_rejected=False): "
-        "configure the fake Elasticsearch cluster of the `fake_tasks` fixture for this test "
-        "(version: the Elasticsearch version to emulate; security: True or a Security; tls: "
-        "serve it over HTTPS with a throwaway CA); allow_unexpected "
+        "tls=False, allow_unexpected=False, allow_violations=False, report_rejected=False, "
+        "scenario=None): configure the fake Elasticsearch cluster of the `fake_tasks` fixture for "
+        "this test (version: the Elasticsearch version to emulate; security: True or a Security; "
+        "tls: serve it over HTTPS with a throwaway CA; scenario: a scenario file, relative to the "
+        "test file, or a shipped scenario's name); allow_unexpected "
         "keeps requests no route matched from failing it, allow_violations responses that break "
         "their JSON Schema (a deliberately invalid scripted body); report_rejected fails the test "
         "on requests the fake refused as invalid (400)",
@@ -85,6 +89,8 @@ def fake_tasks_listen_address() -> tuple[str, int]:
 @pytest.fixture(scope="session")
 def fake_tasks_server(fake_tasks_listen_address: tuple[str, int]) -> Iterator[FakeTasksServer]:
     """One fake cluster server per test session (per xdist worker)."""
+    from fake_tasks.server import FakeTasksServer
+
     host, port = fake_tasks_listen_address
     server = FakeTasksServer(host=host, port=port)
     server.start()
@@ -95,6 +101,9 @@ def fake_tasks_server(fake_tasks_listen_address: tuple[str, int]) -> Iterator[Fa
 
 
 def _settings(request: pytest.FixtureRequest) -> Settings:
+    from fake_tasks.scripting.fake import Settings
+    from fake_tasks.versions import UnsupportedVersion, parse_version
+
     values: dict[str, Any] = {}
     seed = request.config.getoption("--fake-tasks-seed")
     if seed is not None:
@@ -103,11 +112,11 @@ def _settings(request: pytest.FixtureRequest) -> Settings:
     if marker is not None:
         if marker.args:
             raise pytest.UsageError("@pytest.mark.fake_tasks takes keyword arguments only")
-        unknown = sorted(set(marker.kwargs) - set(MARKER_KEYS) - set(CHECK_KEYS))
+        unknown = sorted(set(marker.kwargs) - {*MARKER_KEYS, *CHECK_KEYS, *LOAD_KEYS})
         if unknown:
             raise pytest.UsageError(
                 f"@pytest.mark.fake_tasks got unknown arguments {unknown}; "
-                f"known: {[*MARKER_KEYS, *CHECK_KEYS]}"
+                f"known: {[*MARKER_KEYS, *CHECK_KEYS, *LOAD_KEYS]}"
             )
         values.update(
             {k: v for k, v in marker.kwargs.items() if v is not None and k in MARKER_KEYS}
@@ -126,6 +135,9 @@ def fake_tasks_tls_server(
 ) -> Iterator[FakeTasksServer]:
     """The session's HTTPS server (started on first use): a throwaway CA signs its certificate."""
     host, _ = fake_tasks_listen_address
+    from fake_tasks.server import FakeTasksServer
+    from fake_tasks.tls import make_tls
+
     server = FakeTasksServer(host=host, tls=make_tls(tmp_path_factory.mktemp("fake-tasks-tls")))
     server.start()
     try:
@@ -151,6 +163,7 @@ def fake_tasks(request: pytest.FixtureRequest) -> Iterator[FakeTasks]:
     )
     fake = fake_tasks_server.fake
     fake.reset(settings)
+    _load_scenario(fake, request)
     host = fake_tasks_server.host
     if hasattr(host, "clear_log"):
         host.clear_log()
@@ -200,5 +213,28 @@ def pytest_runtest_makereport(
     if report.failed and fake is not None and not item.stash.get(_REPORTED, False):
         item.stash[_REPORTED] = True
         if _report_wanted(item.config):
+            from fake_tasks.scripting.report import failure_report
+
             report.sections.append((REPORT_TITLE, failure_report(fake)))
     return report
+
+
+def _load_scenario(fake: FakeTasks, request: pytest.FixtureRequest) -> None:
+    """`@pytest.mark.fake_tasks(scenario="scenarios/slow-cancel.yaml")`: a file relative to the
+    test file's folder or the rootdir, or the name of a shipped scenario."""
+    from fake_tasks.scripting.scenario import ScenarioError
+
+    marker = request.node.get_closest_marker("fake_tasks")
+    scenario = marker.kwargs.get("scenario") if marker is not None else None
+    if scenario is None:
+        return
+    source: str | Path = scenario
+    if not Path(scenario).is_absolute():
+        for base in (request.path.parent, request.config.rootpath):
+            if (base / scenario).exists():
+                source = base / scenario
+                break
+    try:
+        fake.load_scenario(source)
+    except ScenarioError as error:
+        raise pytest.UsageError(str(error)) from None

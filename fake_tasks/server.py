@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import ssl
 import threading
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from pytest_httpserver import HTTPServer
-from pytest_httpserver.httpserver import METHOD_ALL
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
@@ -18,6 +17,9 @@ from fake_tasks.rest.connection import Connections, EsRequestHandler, connection
 from fake_tasks.rest.delivery import Dropped, body_complete
 from fake_tasks.scripting.fake import FakeTasks
 from fake_tasks.tls import TlsFiles
+
+if TYPE_CHECKING:
+    from pytest_httpserver import HTTPServer
 
 
 class Host(Protocol):
@@ -33,18 +35,25 @@ _POLL_S = 0.05  # how often a serving loop notices a stop (socketserver's defaul
 DRAIN_S = 5.0  # how long a stop waits for answers under way (released waiters writing a 503)
 
 
-class _QuickStopHTTPServer(HTTPServer):
-    """pytest-httpserver's server, noticing `stop()` within `_POLL_S` instead of half a second."""
+@functools.cache
+def _quick_stop_httpserver() -> type[HTTPServer]:
+    """pytest-httpserver's server class, imported on first use: `serve` never loads it."""
+    from pytest_httpserver import HTTPServer
 
-    def application(self, request: Request) -> Response:
-        # pytest-httpserver reads the body first; a short one would become werkzeug's HTML 400
-        if not body_complete(request):
-            return Dropped(reset=False)
-        return super().application(request)
+    class QuickStopHTTPServer(HTTPServer):
+        """Notices `stop()` within `_POLL_S` instead of half a second."""
 
-    def thread_target(self) -> None:
-        if self.server is not None:
-            self.server.serve_forever(poll_interval=_POLL_S)
+        def application(self, request: Request) -> Response:
+            # pytest-httpserver reads the body first; a short one would become werkzeug's HTML 400
+            if not body_complete(request):
+                return Dropped(reset=False)
+            return super().application(request)
+
+        def thread_target(self) -> None:
+            if self.server is not None:
+                self.server.serve_forever(poll_interval=_POLL_S)
+
+    return QuickStopHTTPServer
 
 
 class HttpServerHost:
@@ -54,7 +63,9 @@ class HttpServerHost:
         self, app: App, host: str, port: int, ssl_context: ssl.SSLContext | None = None
     ) -> None:
         self.connections = Connections()
-        self.httpserver = _QuickStopHTTPServer(
+        from pytest_httpserver.httpserver import METHOD_ALL
+
+        self.httpserver = _quick_stop_httpserver()(
             host=host, port=port, ssl_context=ssl_context, threaded=True
         )
         self.httpserver.expect_request(re.compile(".*"), method=METHOD_ALL).respond_with_handler(
@@ -166,6 +177,12 @@ class FakeTasksServer:
     def stop(self) -> None:
         self.fake.cluster.close()
         self.host.stop()
+
+    def drain(self, grace_s: float) -> bool:
+        """Release every blocked request (it answers 503) and wait, at most `grace_s`, until
+        the answers in flight are sent. False if some were still being sent."""
+        self.fake.cluster.close()
+        return self.connections.close(grace_s) == 0
 
     def __enter__(self) -> FakeTasksServer:
         return self.start()

@@ -27,7 +27,7 @@ def test_serve_in_process_answers_and_stops(capsys: pytest.CaptureFixture[str]) 
     thread = threading.Thread(target=lambda: codes.append(serve(args, ready=ready, stop=stop)))
     thread.start()
     assert ready.wait(5)
-    url = capsys.readouterr().out.strip().rsplit(" ", 1)[-1]
+    url = capsys.readouterr().out.strip()
     status, body, headers = fetch(url + "/_tasks?group_by=none")
     assert status == 200
     assert headers["X-elastic-product"] == "Elasticsearch"
@@ -54,9 +54,8 @@ def test_serve_subprocess_prints_its_url_and_exits_on_sigint() -> None:
     ) as process:
         try:
             assert process.stdout is not None
-            line = process.stdout.readline()
-            assert "seed 42" in line
-            url = line.strip().rsplit(" ", 1)[-1]
+            url = process.stdout.readline().strip()
+            assert url.startswith("http://127.0.0.1:")
             status, body, _ = fetch(url + "/")
             assert status == 200
             assert body["tagline"] == "You Know, for Search"
@@ -75,10 +74,10 @@ def test_serve_logs_each_request_unless_quiet(
     thread = threading.Thread(target=serve, args=(args,), kwargs={"ready": ready, "stop": stop})
     thread.start()
     assert ready.wait(5)
-    url = capsys.readouterr().out.strip().rsplit(" ", 1)[-1]
+    url = capsys.readouterr().out.splitlines()[0]
     fetch(url + "/_tasks")
     stop.set()
     thread.join(5)
     err = capsys.readouterr().err
-    assert ("fake-tasks: 127.0.0.1 GET /_tasks HTTP/1.1 -> 200" in err) is logged
-    assert err.endswith("fake-tasks: stopped\n")
+    assert ("fake-tasks: GET /_tasks -> 200 (tasks.list)\n" in err) is logged
+    assert err == "" or logged

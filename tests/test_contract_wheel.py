@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from fake_tasks.contract import schemas as contract
+from fake_tasks.contract.control import CONTROL_SCHEMAS
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE_SCHEMAS = ROOT / "fake_tasks" / "schemas"
@@ -37,10 +38,11 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_wheel_holds_every_schema_and_py_typed(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-        shipped = sorted(
-            name.rsplit("/", 1)[-1] for name in names if name.startswith("fake_tasks/schemas/")
-        )
+        every = [n.removeprefix("fake_tasks/schemas/") for n in names]
+        shipped = sorted(n for n in every if n.endswith(".json") and "/" not in n)
         assert shipped == contract.schema_names()
+        control = sorted(n.removeprefix("control/") for n in every if n.startswith("control/"))
+        assert control == sorted(CONTROL_SCHEMAS)
         assert len(shipped) == len(list(SOURCE_SCHEMAS.glob("*.json")))
         for name in shipped:
             data = archive.read(f"fake_tasks/schemas/{name}")

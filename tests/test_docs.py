@@ -98,7 +98,12 @@ def commands(block: Block) -> list[list[str]]:
         line = line.removeprefix("$ ").strip()
         if line.startswith("fake-tasks "):
             words = shlex.split(line, comments=True)
-            ends = [i for i, word in enumerate(words) if word in SHELL_OPERATORS or word[0] in "<>"]
+            # `--` starts serve's child command, which `main` splits off before parsing
+            ends = [
+                i
+                for i, word in enumerate(words)
+                if word in SHELL_OPERATORS or word[0] in "<>" or word == "--"
+            ]
             found.append(words[1 : ends[0] if ends else len(words)])
     return found
 
@@ -176,10 +181,10 @@ def test_the_cli_reference_names_every_option() -> None:
 def test_the_plugin_reference_names_every_option_and_marker_argument(
     pytestconfig: pytest.Config,
 ) -> None:
-    from fake_tasks.plugin import CHECK_KEYS, MARKER_KEYS
+    from fake_tasks.plugin import CHECK_KEYS, LOAD_KEYS, MARKER_KEYS
 
     text = (DOCS / "reference" / "plugin.md").read_text()
-    for key in (*MARKER_KEYS, *CHECK_KEYS):
+    for key in (*MARKER_KEYS, *CHECK_KEYS, *LOAD_KEYS):
         assert f"| `{key}` |" in text
     group = pytestconfig._parser.getgroup("fake-tasks")
     for option in group.options:

@@ -22,9 +22,12 @@ LAYERS = {
     "tls": 0,
     "server": 5,
     "plugin": 6,
-    "cli": 6,
-    "__init__": 7,
-    "__main__": 7,
+    "serve": 6,
+    "outside": 6,
+    "record": 6,
+    "cli": 7,
+    "__init__": 8,
+    "__main__": 8,
 }
 PURE = ("errors", "spec", "versions", "cluster", "contract", "actions")
 

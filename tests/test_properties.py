@@ -103,7 +103,7 @@ def _server_side_5xx(request: dict[str, Any], data: bytes) -> None:
     error = json.loads(data)["error"]
     assert isinstance(error, dict), (request, data[:300])
     if request["path"] == "/_security/_authenticate" and error["type"] == "exception":
-        return  # security off: the basic license's 500, as the server answers it
+        return  # security off: the basic license's "Security must be explicitly enabled" 500
     assert error["type"] in SERVER_5XX, (request, data[:300])
     assert not str(error.get("reason")).startswith("fake-tasks"), (request, data[:300])
 

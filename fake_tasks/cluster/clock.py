@@ -73,6 +73,13 @@ class VirtualClock:
         twin.tick_ns = self.tick_ns
         return twin
 
+    def __getstate__(self) -> tuple[int, int]:
+        return self._now, self.tick_ns
+
+    def __setstate__(self, state: tuple[int, int]) -> None:
+        self._now, self.tick_ns = state
+        self._lock = threading.Lock()
+
     def __repr__(self) -> str:
         return f"VirtualClock(now_ns={self._now}, tick_ns={self.tick_ns})"
 

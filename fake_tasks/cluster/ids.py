@@ -19,6 +19,9 @@ class TaskId(NamedTuple):
     node: str
     id: int
 
+    def __deepcopy__(self, memo: dict[int, object]) -> TaskId:
+        return self  # immutable: copies of a cluster share it
+
     @classmethod
     def parse(cls, text: str | None) -> TaskId | None:
         """`new TaskId(String)`: None for "unset" ids, IllegalArgumentError when malformed."""

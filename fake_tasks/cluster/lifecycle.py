@@ -188,8 +188,8 @@ class TaskTable(Timeline):
                 result=result,
                 progress=progress,
             )
-            if task_id is None:
-                self._next_ids[node_id] = number + 1
+            # a node's ids only grow: later ids follow an explicit one too
+            self._next_ids[node_id] = max(self._next_ids[node_id], number + 1)
             self._index.add(task)
             self._reschedule(task)
             self.changed.notify_all()

@@ -137,6 +137,17 @@ class Cluster(TaskTable):
             twin.changed = threading.Condition(twin.lock)
             return twin
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickling copies the state too (resets use it when faster), locks aside."""
+        with self.lock:
+            return {k: v for k, v in self.__dict__.items() if k not in ("lock", "changed")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.lock = threading.RLock()
+        self.changed = threading.Condition(self.lock)
+        self._closed = False
+
     def next_request_number(self) -> int:
         with self.lock:
             self._request_seq += 1

@@ -20,6 +20,9 @@ class Node:
     roles: tuple[str, ...] = ("data", "ingest", "master")
     attributes: Mapping[str, str] = field(default_factory=dict)
 
+    def __deepcopy__(self, memo: dict[int, object]) -> Node:
+        return self  # immutable: copies of a cluster share it
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "roles", tuple(sorted(self.roles)))
 

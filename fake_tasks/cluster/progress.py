@@ -37,6 +37,9 @@ class BulkProgress:
     slice_id: int | None = None
     slices: int = 1
 
+    def __deepcopy__(self, memo: dict[int, object]) -> BulkProgress:
+        return self  # immutable: copies of a cluster share it
+
     def __post_init__(self) -> None:
         if self.kind not in COUNTED:
             raise ValueError(f"kind must be one of {sorted(COUNTED)}, got {self.kind!r}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -17,6 +18,7 @@ __all__ = ["Progress", "ResultFn", "StatusFn", "StoredResult", "Task", "TaskInfo
 
 StatusFn = Callable[["Task", int], "dict[str, Any] | None"]
 ResultFn = Callable[["Task"], "dict[str, Any]"]
+_SHARED = frozenset({str, int, float, bool, type(None), TaskId, types.FunctionType})
 
 
 class Progress(Protocol):
@@ -57,6 +59,9 @@ class TaskInfo:
     original_task_id: TaskId | None = None
     original_start_time_ms: int | None = None
 
+    def __deepcopy__(self, memo: dict[int, object]) -> TaskInfo:
+        return self  # immutable: copies of a cluster share it
+
     @property
     def task_id(self) -> TaskId:
         return TaskId(self.node, self.id)
@@ -69,6 +74,9 @@ class StoredResult:
     task: TaskInfo
     response: Mapping[str, Any] | None = None
     error: EsError | None = None
+
+    def __deepcopy__(self, memo: dict[int, object]) -> StoredResult:
+        return self  # immutable: copies of a cluster share it
 
 
 @dataclass(eq=False)
@@ -112,6 +120,17 @@ class Task:
 
     def __post_init__(self) -> None:
         self.task_id = TaskId(self.node, self.id)
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Task:
+        # field by field: immutable values and functions shared, the rest (headers...) copied
+        clone = object.__new__(type(self))
+        memo[id(self)] = clone
+        state = vars(self).copy()
+        for name, value in state.items():
+            if type(value) not in _SHARED:
+                state[name] = copy.deepcopy(value, memo)
+        clone.__dict__.update(state)
+        return clone
 
     @property
     def cancelled(self) -> bool:

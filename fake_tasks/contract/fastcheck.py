@@ -5,7 +5,8 @@ from __future__ import annotations
 import itertools
 import numbers
 import re
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Final, cast
 
 from fake_tasks.contract.schemaref import SchemaError, resolve
@@ -89,6 +90,40 @@ def _guarded(test: str, strict: bool, body: list[str]) -> list[str]:
     return [f"if {test}:", *_indent(body)] if body else []
 
 
+class LazyChecks(Mapping[str, Check]):
+    """The check of each schema file, generated when first asked for (a server's first answer
+    then compiles one file's checks, not every file's)."""
+
+    def __init__(self, schemas: Mapping[str, Mapping[str, object]]) -> None:
+        self._schemas = schemas
+        self._built: dict[str, Check] = {}
+        self._sources: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, name: str) -> Check:
+        check = self._built.get(name)
+        if check is not None:
+            return check
+        if name not in self._schemas:
+            raise KeyError(name)
+        with self._lock:
+            if name not in self._built:
+                built, self._sources[name] = Generator(self._schemas).build([name])
+                self._built[name] = built[name]
+            return self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._schemas)
+
+    def __len__(self) -> int:
+        return len(self._schemas)
+
+    @property
+    def source(self) -> str:
+        """The code generated so far, for debugging."""
+        return "\n".join(self._sources.values())
+
+
 class Generator:
     """Writes one Python function per schema node that needs one (files, `$ref` targets, the
     branches of anyOf/oneOf/not/if); everything else is inlined as statements that return False
@@ -106,8 +141,10 @@ class Generator:
         }
         self._names = itertools.count()
 
-    def build(self) -> tuple[dict[str, Check], str]:
-        entries = {name: self._function(schema, name) for name, schema in self._schemas.items()}
+    def build(self, names: Iterable[str] | None = None) -> tuple[dict[str, Check], str]:
+        """Checks for the files `names` (default: all) and what they reference; and the code."""
+        chosen = self._schemas if names is None else {n: self._schemas[n] for n in names}
+        entries = {name: self._function(schema, name) for name, schema in chosen.items()}
         while self._pending:
             function, node, name = self._pending.pop()
             body = self._statements(node, name, "x")

@@ -9,15 +9,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
-from referencing.jsonschema import DRAFT202012, SchemaRegistry
-
-from fake_tasks.contract.fastcheck import Check, Generator
+from fake_tasks.contract.fastcheck import LazyChecks
 from fake_tasks.contract.schemaref import BASE_URI, SchemaError, escape, pointer, resolve
 from fake_tasks.errors import IllegalStateError
+
+if TYPE_CHECKING:  # jsonschema is imported when a body fails its fast check, not before
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 __all__ = [
     "BASE_URI",
@@ -338,9 +338,26 @@ def strict_error(found: ResponseViolation) -> dict[str, object]:
 @dataclass(frozen=True)
 class _Contracts:
     schemas: Mapping[str, Mapping[str, object]]
-    validators: Mapping[str, Draft202012Validator]
-    fast: Mapping[str, Check]
-    fast_source: str  # the generated code behind `fast`, for debugging
+    fast: LazyChecks
+
+    @property
+    def fast_source(self) -> str:
+        """The code generated behind `fast` so far, for debugging."""
+        return self.fast.source
+
+    @functools.cached_property
+    def validators(self) -> Mapping[str, Draft202012Validator]:
+        """jsonschema's validators, built on first use: they only explain a failed fast check."""
+        from jsonschema import Draft202012Validator
+        from referencing.jsonschema import DRAFT202012, SchemaRegistry
+
+        registry = SchemaRegistry().with_resources(
+            (BASE_URI + name, DRAFT202012.create_resource(contents))
+            for name, contents in self.schemas.items()
+        )
+        return {
+            name: Draft202012Validator(s, registry=registry) for name, s in self.schemas.items()
+        }
 
 
 def _schema_dir() -> Traversable:
@@ -356,24 +373,12 @@ def _read(name: str) -> dict[str, object]:
 
 @functools.cache
 def _contracts() -> _Contracts:
-    """Built once: the parsed schemas, one registry, a validator and a fast check per file."""
+    """Built once: the parsed schemas, and a fast check per file made on first use."""
     schemas = {name: _read(name) for name in schema_names()}
     for name, contents in schemas.items():
         if contents.get("$id") != BASE_URI + name:
             raise SchemaError(f"{name}: $id must be {BASE_URI + name!r}")
-    registry = SchemaRegistry().with_resources(
-        (BASE_URI + name, DRAFT202012.create_resource(contents))
-        for name, contents in schemas.items()
-    )
-    fast, source = Generator(schemas).build()
-    return _Contracts(
-        schemas=schemas,
-        validators={
-            name: Draft202012Validator(s, registry=registry) for name, s in schemas.items()
-        },
-        fast=fast,
-        fast_source=source,
-    )
+    return _Contracts(schemas=schemas, fast=LazyChecks(schemas))
 
 
 # --- violations ---------------------------------------------------------------------------------

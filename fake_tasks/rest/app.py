@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.datastructures import Headers
@@ -26,12 +26,16 @@ from fake_tasks.rest.checks import (
     response_flag,
     task_headers,
 )
+from fake_tasks.rest.control import dispatch as control
 from fake_tasks.rest.delivery import Dropped, Sent, body_complete, deliver, describe
 from fake_tasks.rest.handlers import route_for
 from fake_tasks.rest.params import Params
 from fake_tasks.rest.routing import METHOD_ORDER, Call, PlainText, Reply
+from fake_tasks.rest.stubbing import STUB_KEY, stub_response
 from fake_tasks.scripting.fake import FakeTasks
+from fake_tasks.scripting.journal import Exchange
 from fake_tasks.scripting.security import Subject
+from fake_tasks.scripting.stubs import StubHit
 from fake_tasks.spec import APIS
 
 if TYPE_CHECKING:
@@ -43,8 +47,10 @@ PRODUCT_HEADER = ("X-elastic-product", "Elasticsearch")
 class App:
     """Serves one `FakeTasks`. Each request: headers, routing, params, action, render."""
 
-    def __init__(self, fake: FakeTasks) -> None:
+    def __init__(self, fake: FakeTasks, *, allow_remote_control: bool = False) -> None:
         self.fake = fake
+        self.allow_remote_control = allow_remote_control
+        self.on_exchange: Callable[[Exchange | None, Request, int | None], None] | None = None
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         return self.handle(Request(environ))(environ, start_response)
@@ -58,9 +64,17 @@ class App:
         fake = self.fake
         if not body_complete(request):
             return Dropped(reset=False)
+        if control.is_control(request.path):
+            answer = control.handle(fake, request, allow_remote=self.allow_remote_control)
+            if self.on_exchange is not None:
+                self.on_exchange(None, request, answer.status_code)
+            return answer
         clock = fake.cluster.clock
         started = clock.now_ns()
         incoming = describe(request)
+        hit = fake.stubs.decide(incoming)
+        if hit is not None:
+            request.environ[STUB_KEY] = hit
         decision = None
         try:
             decision = fake.faults.decide(incoming)
@@ -71,6 +85,7 @@ class App:
             started,
             fault=decision.fault if decision is not None else None,
             rule=decision.rule if decision is not None else None,
+            stub=hit.stub if hit is not None else None,
         )
         try:
             with gc_paused():  # a large answer's objects would trigger collection passes
@@ -79,13 +94,15 @@ class App:
             fake.record_error(error)
             internal = EsError(f"fake-tasks internal error: {error!r}")
             sent = Sent.of(self.respond(request, 500, internal.body(), None))
-        fake.journal.finish(
+        exchange = fake.journal.finish(
             ticket,
             status=sent.status,
             headers=sent.headers,
             body=sent.body,
             finished_ns=clock.now_ns(),
         )
+        if self.on_exchange is not None:
+            self.on_exchange(exchange, request, sent.status)
         return sent.response
 
     # -- the flow ------------------------------------------------------------------------------
@@ -107,6 +124,12 @@ class App:
             return self.respond(
                 request, error.http_status(), error.body(), None, headers=error_headers(error)
             )
+        hit = request.environ.get(STUB_KEY)
+        if isinstance(hit, StubHit):
+            if hit.stub.override and hit.answer.json is not None:
+                # an override of a modelled API keeps that API's contract
+                self._check_contract(request, hit.answer.status, hit.answer.json, None)
+            return stub_response(hit)
         try:
             compat = compatible_with(request.headers.get("Accept"), self.fake.cluster.major_version)
         except Unanswered:

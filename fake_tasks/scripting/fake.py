@@ -25,10 +25,13 @@ from fake_tasks.scripting.errorlog import ServerErrors
 from fake_tasks.scripting.faults import Fault, Faults, Rule, TaskOperationFailure, node_cause
 from fake_tasks.scripting.indices import IndexScripting
 from fake_tasks.scripting.journal import Journal
+from fake_tasks.scripting.mixins import StubsAndScenarios
+from fake_tasks.scripting.pristine import Pristine
 from fake_tasks.scripting.relocation import RelocationScripting
 from fake_tasks.scripting.requests import Match
 from fake_tasks.scripting.rollup import RollupScripting
 from fake_tasks.scripting.security import Security
+from fake_tasks.scripting.stubs import Stubs
 
 
 @dataclass(frozen=True)
@@ -45,10 +48,12 @@ class Settings:
     security: bool | Security | None = None
 
 
-class FakeTasks(IndexScripting, RollupScripting, BulkScripting, RelocationScripting):
+class FakeTasks(
+    IndexScripting, RollupScripting, BulkScripting, RelocationScripting, StubsAndScenarios
+):
     """A fake Elasticsearch cluster's task API state, and the calls tests script it with.
 
-    The HTTP app reads `cluster` for every request; `reset` swaps in a freshly generated one.
+    The HTTP app reads `cluster` for every request; `reset` swaps in the cluster as generated.
     """
 
     def __init__(self, settings: Settings | None = None, *, clock: Clock | None = None) -> None:
@@ -62,9 +67,35 @@ class FakeTasks(IndexScripting, RollupScripting, BulkScripting, RelocationScript
         self._lock = threading.Lock()
         self.faults = Faults(self.settings.seed)
         self.journal = Journal()
+        self.stubs = Stubs()
         self.contract = ContractLog()
         self.security = _security(self.settings.security)
-        self.cluster = self._build()
+        self._pristine = Pristine()
+        self._cluster = self._build()
+        self._touched = False
+
+    @property
+    def cluster(self) -> Cluster:
+        """The cluster the app serves; reading it marks it used, so `reset` replaces it."""
+        self._touched = True
+        return self._cluster
+
+    @cluster.setter
+    def cluster(self, cluster: Cluster) -> None:
+        self._cluster = cluster
+        self._touched = True
+
+    def _fresh(self) -> Cluster:
+        """The cluster as generated from the settings: a copy of the one generated first."""
+        if self._given_clock is not None:  # its time has moved on since: generate again
+            return self._build()
+        try:
+            hash(self.settings)
+        except TypeError:  # a setting that cannot key the kept clusters
+            return self._build()
+        cluster = self._pristine.copy(self.settings, self.settings.tasks, self._build)
+        cluster.task_failures = self.faults.failure_map
+        return cluster
 
     def _build(self) -> Cluster:
         clock = self._given_clock or VirtualClock(tick=self.settings.tick)
@@ -95,16 +126,26 @@ class FakeTasks(IndexScripting, RollupScripting, BulkScripting, RelocationScript
         return self.contract.rejected
 
     def reset(self, settings: Settings | None = None, **changes: Any) -> None:
-        """Start over: a new cluster (from new settings, if given), no errors recorded."""
+        """Start over: the cluster as generated (from new settings, if given), nothing recorded.
+
+        The first cluster generated for some settings is kept aside and later resets copy it,
+        several times faster than generating; a cluster nothing has read since the last reset
+        (no request, no scripting call) is kept as it is.
+        """
         with self._lock:
             base = settings or self.settings
-            self.settings = Settings(**{**base.__dict__, **changes})
-            old = self.cluster
-            self.cluster = self._build()
-            old.close()
+            settings = Settings(**{**base.__dict__, **changes})
+            # cleared first: a request racing this reset marks the next cluster used, not none
+            touched, self._touched = self._touched, False
+            if touched or settings != self.settings or self._given_clock is not None:
+                old = self._cluster
+                self.settings = settings
+                self._cluster = self._fresh()
+                old.close()
             self.server_errors.clear()
             self.faults.reset(self.settings.seed)
             self.journal.clear()
+            self.stubs.clear()
             self.contract.clear()
             self.security = _security(self.settings.security)
 
@@ -157,6 +198,8 @@ class FakeTasks(IndexScripting, RollupScripting, BulkScripting, RelocationScript
         store_result: bool = False,
         result: dict[str, Any] | None = None,
         started_ago: float | str = 0,
+        task_id: int | None = None,
+        error: EsError | None = None,
     ) -> Task:
         """Start a task. `node` is a node id or name (default: the coordinating node).
 
@@ -165,8 +208,10 @@ class FakeTasks(IndexScripting, RollupScripting, BulkScripting, RelocationScript
         `.tasks` so `GET /_tasks/<id>` answers `completed: true` after it ends. A task of a
         known action (reindex, update or delete by query, force merge) without its own status or
         result gets ones of that action's shape.
+        `task_id` picks its number on the node; `error` makes it end (at `duration`) with that
+        error.
         """
-        return self.cluster.start_task(
+        task = self.cluster.start_task(
             action,
             node=node,
             type=type,
@@ -180,7 +225,12 @@ class FakeTasks(IndexScripting, RollupScripting, BulkScripting, RelocationScript
             store_result=store_result,
             result=stand_in_result(action) if result is None else result,
             started_ago=started_ago,
+            task_id=task_id,
         )
+        if error is not None:
+            with self.cluster.lock:
+                task.error, task.failed = error, True
+        return task
 
     def add_reindex(
         self,

@@ -13,6 +13,7 @@ from typing import Any
 
 from fake_tasks.scripting.faults import Fault, Rule
 from fake_tasks.scripting.requests import Incoming, Match
+from fake_tasks.scripting.stubs import Stub
 from fake_tasks.spec import APIS
 
 DEFAULT_MAX_ENTRIES = 10_000
@@ -54,6 +55,7 @@ class Exchange:
     rule: Rule | None = None
     answered: bool = True
     body_dropped: bool = False
+    stub: Stub | None = None
 
     @property
     def method(self) -> str:
@@ -107,8 +109,14 @@ class Exchange:
 
     @property
     def unexpected(self) -> bool:
-        """No route of the fake matched and no fault answered instead (OPTIONS always answers)."""
-        return self.request.route is None and self.fault is None and self.method != "OPTIONS"
+        """No route of the fake matched and no fault or stub answered instead (OPTIONS always
+        answers)."""
+        return (
+            self.request.route is None
+            and self.fault is None
+            and self.stub is None
+            and self.method != "OPTIONS"
+        )
 
     def json(self) -> Any:
         """The response body parsed as JSON (None if empty or not JSON)."""
@@ -123,7 +131,8 @@ class Exchange:
         else:
             answer = "no response" if self.status is None else str(self.status)
         fault = f"  [fault {self.fault!r}]" if self.fault is not None else ""
-        return f"{self.request} -> {answer}{fault}"
+        stub = f"  [stub #{self.stub.id}]" if self.stub is not None else ""
+        return f"{self.request} -> {answer}{fault}{stub}"
 
 
 def exchange_size(exchange: Exchange) -> int:
@@ -194,13 +203,24 @@ class Journal:
         *,
         fault: Fault | None = None,
         rule: Rule | None = None,
+        stub: Stub | None = None,
     ) -> Ticket:
         """Record a request as it arrives (answer pending); `finish` completes the entry."""
         with self._lock:
             self._seq += 1
             pending = self._fit(
                 Exchange(
-                    self._seq, request, None, (), b"", started_ns, started_ns, fault, rule, False
+                    self._seq,
+                    request,
+                    None,
+                    (),
+                    b"",
+                    started_ns,
+                    started_ns,
+                    fault=fault,
+                    rule=rule,
+                    answered=False,
+                    stub=stub,
                 )
             )
             if pending is not None:
