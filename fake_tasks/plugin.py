@@ -175,7 +175,11 @@ def fake_tasks(request: pytest.FixtureRequest) -> Iterator[FakeTasks]:
     if not (marker is not None and marker.kwargs.get("allow_unexpected")):
         report = fake.journal.unexpected_report()
         if report is not None:
-            hint = "Expected? Mark the test @pytest.mark.fake_tasks(allow_unexpected=True)."
+            hint = (
+                "Expected? Answer it with a stub, e.g. "
+                'fake_tasks.stub("GET", "/_cluster/settings", json={...}), or mark the test '
+                "@pytest.mark.fake_tasks(allow_unexpected=True)."
+            )
             pytest.fail(f"{report}\n{hint}", pytrace=False)
 
 

@@ -51,7 +51,8 @@ def test_after(fake_tasks):
             "*fake-tasks: 1 request(s) matched no route of the fake:",
             "*GET /_task/abc:1 -> 400",
             "*did you mean GET /_tasks/{task_id}?",
-            "*Expected? Mark the test @pytest.mark.fake_tasks(allow_unexpected=True).",
+            "*Expected? Answer it with a stub, e.g. fake_tasks.stub(*), or mark the test "
+            "@pytest.mark.fake_tasks(allow_unexpected=True).",
         ]
     )
     assert "test_before" not in "\n".join(
