@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from fake_tasks.cluster.model import ES_VERSION
 from fake_tasks.contract.live import main_check
@@ -219,6 +220,17 @@ def auth_options() -> argparse.ArgumentParser:
     return auth
 
 
+def auth_arguments(args: argparse.Namespace) -> dict[str, Any]:
+    """The `auth_options` of a parsed command line as the keyword arguments of the commands."""
+    return {
+        "header": args.header,
+        "user": args.user,
+        "timeout": args.timeout,
+        "insecure": args.insecure,
+        "ca_certs": args.cacert,
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     given = sys.argv[1:] if argv is None else list(argv)
     child: list[str] = []
@@ -239,11 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return main_tree(
                 args.url,
-                header=args.header,
-                user=args.user,
-                timeout=args.timeout,
-                insecure=args.insecure,
-                ca_certs=args.cacert,
+                **auth_arguments(args),
                 actions=args.actions,
                 limit=args.limit,
                 watch=args.watch,
@@ -257,14 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
     if args.command == "check":
         try:
-            return main_check(
-                args.url,
-                header=args.header,
-                user=args.user,
-                timeout=args.timeout,
-                insecure=args.insecure,
-                ca_certs=args.cacert,
-            )
+            return main_check(args.url, **auth_arguments(args))
         except ValueError as error:  # a malformed --header
             print(f"fake-tasks check: {error}", file=sys.stderr)
             return 2
@@ -272,11 +273,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return main_record(
             args.url,
             output=args.output,
-            header=args.header,
-            user=args.user,
-            timeout=args.timeout,
-            insecure=args.insecure,
-            ca_certs=args.cacert,
+            **auth_arguments(args),
             anonymize=args.anonymize,
             indices=args.indices,
         )

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from fake_tasks.contract.live import Send, _urllib_sender, basic_auth, parse_header
+from fake_tasks.contract.live import Send, _urllib_sender, request_headers
 
 __all__ = ["OPAQUE_ID", "Anonymizer", "RecordError", "main_record", "record", "to_yaml"]
 
@@ -249,12 +249,10 @@ def main_record(
 ) -> int:
     """The `fake-tasks record` command: 0 when written, 1 if the cluster failed, 2 on usage."""
     try:
-        headers = dict(parse_header(h) for h in header)
+        headers = request_headers(header, user)
     except ValueError as error:
         print(f"fake-tasks record: {error}", file=sys.stderr)
         return 2
-    if user is not None:
-        headers.update(basic_auth(user))
     try:
         document = record(
             url,

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from fake_tasks.actions.indices import IndicesOptions
+from fake_tasks.actions.indices import IndicesOptions, resolve_indices, shard_shape
+from fake_tasks.cluster.matching import data_nodes
 from fake_tasks.cluster.merge import merge_description, start_merge
 from fake_tasks.cluster.model import Cluster, Task
 from fake_tasks.errors import ActionRequestValidationError, EsError
 
 __all__ = ["ForceMergeRequest", "copies_per_node", "start"]
-
-_DATA_ROLES = ("data", "data_content", "data_hot", "data_warm", "data_cold", "data_frozen")
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,7 @@ class ForceMergeRequest:
 
 def copies_per_node(cluster: Cluster, shapes: list[tuple[int, int]]) -> dict[str, int]:
     """Shard copies of (primaries, replicas) indices spread over the data nodes in turn."""
-    nodes = [n.id for n in cluster.nodes.values() if any(r in _DATA_ROLES for r in n.roles)]
+    nodes = data_nodes(cluster.nodes)
     out: dict[str, int] = {}
     turn = 0
     for primaries, replicas in shapes:
@@ -59,13 +58,7 @@ def start(cluster: Cluster, request: ForceMergeRequest) -> Task:
     request.validate()
     with cluster.lock:
         try:
-            found = cluster.indices.resolve(
-                request.indices,
-                ignore_unavailable=request.options.ignore_unavailable,
-                allow_no_indices=request.options.allow_no_indices,
-                expand_wildcards=request.options.expand_wildcards,
-                expand_hidden=request.options.expand_hidden,
-            )
+            found = resolve_indices(cluster, request.indices, request.options)
         except EsError as error:
             if not request.store_result:
                 raise
@@ -78,13 +71,7 @@ def start(cluster: Cluster, request: ForceMergeRequest) -> Task:
             )
             cluster.fail(failed, error)
             return failed
-        shapes = [
-            (
-                int(i.settings.get("index.number_of_shards", "1")),
-                int(i.settings.get("index.number_of_replicas", "1")),
-            )
-            for i in found
-        ]
+        shapes = [shard_shape(i) for i in found]
         return start_merge(
             cluster,
             description=request.description,

@@ -14,15 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from fake_tasks.actions.indices import IndicesOptions
+from fake_tasks.actions.indices import IndicesOptions, resolve_indices, shard_shape
 from fake_tasks.cluster.health import STATUS_ORDER, ShardCounts, shard_counts
+from fake_tasks.cluster.matching import data_nodes
 from fake_tasks.cluster.model import Cluster
 from fake_tasks.cluster.timevalue import HumanTime
 from fake_tasks.errors import EsError, IllegalArgumentError, IndexNotFoundError
 
 __all__ = ["HealthRequest", "cluster_health"]
-
-_DATA_ROLES = ("data", "data_content", "data_hot", "data_warm", "data_cold", "data_frozen")
 
 
 @dataclass(frozen=True)
@@ -70,31 +69,14 @@ class _State:
 
     def __init__(self, cluster: Cluster, request: HealthRequest) -> None:
         self.nodes = len(cluster.nodes)
-        self.data_nodes = sum(
-            1 for n in cluster.nodes.values() if any(r in _DATA_ROLES for r in n.roles)
-        )
+        self.data_nodes = len(data_nodes(cluster.nodes))
         self.missing = False
         try:
-            found = cluster.indices.resolve(
-                request.indices,
-                ignore_unavailable=request.options.ignore_unavailable,
-                allow_no_indices=request.options.allow_no_indices,
-                expand_wildcards=request.options.expand_wildcards,
-                expand_hidden=request.options.expand_hidden,
-            )
+            found = resolve_indices(cluster, request.indices, request.options)
         except IndexNotFoundError:
             found, self.missing = [], True
         self.indices = found
-        self.counts: ShardCounts = shard_counts(
-            [
-                (
-                    int(i.settings.get("index.number_of_shards", "1")),
-                    int(i.settings.get("index.number_of_replicas", "1")),
-                )
-                for i in found
-            ],
-            self.data_nodes,
-        )
+        self.counts: ShardCounts = shard_counts([shard_shape(i) for i in found], self.data_nodes)
         scripted = cluster.health.status_at(cluster.now_ns(), self.counts.status)
         self.status = "red" if self.missing else scripted  # prepareResponse: missing is red
 
@@ -176,8 +158,7 @@ def _body(
 
 def _index(index: Any, data_nodes: int, *, shards: bool) -> dict[str, Any]:
     """`ClusterIndexHealth.toXContent` (and each `ClusterShardHealth` with `level=shards`)."""
-    primaries = int(index.settings.get("index.number_of_shards", "1"))
-    replicas = int(index.settings.get("index.number_of_replicas", "1"))
+    primaries, replicas = shard_shape(index)
     counts = shard_counts([(primaries, replicas)], data_nodes)
     one = shard_counts([(1, replicas)], data_nodes)
     out: dict[str, Any] = {

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from fake_tasks.cluster.matching import resolve_nodes
+from fake_tasks.cluster.matching import cluster_nodes
 from fake_tasks.cluster.model import Cluster, Node, Task
 from fake_tasks.cluster.timevalue import human
 from fake_tasks.errors import IllegalArgumentError
@@ -117,12 +117,7 @@ def hot_threads(cluster: Cluster, request: HotThreadsRequest) -> str:
     request.validate()
     with cluster.lock:
         cluster.settle()
-        chosen = resolve_nodes(
-            cluster.nodes,
-            request.nodes,
-            local=cluster.local_node_id,
-            master=cluster.master_node_id,
-        )
+        chosen = cluster_nodes(cluster, request.nodes)
         now = cluster.now_ns()
         by_node: dict[str, list[Task]] = {node_id: [] for node_id in chosen}
         for task in cluster.tasks():

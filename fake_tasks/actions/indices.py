@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,8 @@ __all__ = [
     "delete_indices",
     "get_indices",
     "parse_expand_wildcards",
+    "resolve_indices",
+    "shard_shape",
 ]
 
 # Field types the fake's mapper knows (core, x-pack and module types of 8.x/9.x).
@@ -58,6 +60,32 @@ class IndicesOptions:
     allow_no_indices: bool = True
     expand_wildcards: bool = True
     expand_hidden: bool = False
+
+
+def resolve_indices(
+    cluster: Cluster,
+    indices: Sequence[str],
+    options: IndicesOptions,
+    *,
+    allow_aliases: bool = True,
+) -> list[Index]:
+    """The open indices an expression names under `options` (`concreteIndices`), by name."""
+    return cluster.indices.resolve(
+        indices,
+        ignore_unavailable=options.ignore_unavailable,
+        allow_no_indices=options.allow_no_indices,
+        expand_wildcards=options.expand_wildcards,
+        expand_hidden=options.expand_hidden,
+        allow_aliases=allow_aliases,
+    )
+
+
+def shard_shape(index: Index) -> tuple[int, int]:
+    """The index's primaries and replicas of each (`index.number_of_shards`, `..._replicas`)."""
+    return (
+        int(index.settings.get("index.number_of_shards", "1")),
+        int(index.settings.get("index.number_of_replicas", "1")),
+    )
 
 
 def parse_expand_wildcards(words: tuple[str, ...]) -> tuple[bool, bool]:
@@ -174,13 +202,7 @@ def get_indices(
     """The indices an expression names (sorted), as get index, exists and get mapping see them."""
     _check_expressions(expressions)
     with cluster.lock:
-        return cluster.indices.resolve(
-            expressions,
-            ignore_unavailable=options.ignore_unavailable,
-            allow_no_indices=options.allow_no_indices,
-            expand_wildcards=options.expand_wildcards,
-            expand_hidden=options.expand_hidden,
-        )
+        return resolve_indices(cluster, expressions, options)
 
 
 def delete_indices(
@@ -191,14 +213,7 @@ def delete_indices(
         raise IllegalArgumentError("Wildcard expressions or all indices are not allowed")
     _check_expressions(expressions)
     with cluster.lock:
-        found = cluster.indices.resolve(
-            expressions,
-            ignore_unavailable=options.ignore_unavailable,
-            allow_no_indices=options.allow_no_indices,
-            expand_wildcards=options.expand_wildcards,
-            expand_hidden=options.expand_hidden,
-            allow_aliases=False,
-        )
+        found = resolve_indices(cluster, expressions, options, allow_aliases=False)
         for index in found:
             cluster.indices.delete(index.name)
         return found

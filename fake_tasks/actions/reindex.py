@@ -13,7 +13,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from fake_tasks.actions.indices import IndicesOptions
+from fake_tasks.actions.indices import IndicesOptions, resolve_indices
 from fake_tasks.actions.tasks import TaskFailure, TasksResult
 from fake_tasks.cluster.bulkjob import LeaderProgress, Outcome, WorkerProgress
 from fake_tasks.cluster.bulkstart import BulkRequest, start_bulk
@@ -163,13 +163,7 @@ def _plan(cluster: Cluster, request: ByScrollRequest) -> tuple[int, Outcome]:
         if not allowed:
             raise IllegalArgumentError(f"[{address}] not whitelisted in reindex.remote.whitelist")
         return allowed[0], Outcome()
-    found = cluster.indices.resolve(
-        request.indices,
-        ignore_unavailable=request.options.ignore_unavailable,
-        allow_no_indices=request.options.allow_no_indices,
-        expand_wildcards=request.options.expand_wildcards,
-        expand_hidden=request.options.expand_hidden,
-    )
+    found = resolve_indices(cluster, request.indices, request.options)
     names = [index.name for index in found]
     if request.kind == "reindex" and request.dest in names:
         raise ActionRequestValidationError(

@@ -8,7 +8,7 @@ from typing import Any
 
 from fake_tasks.actions import own, relocation
 from fake_tasks.cluster.ids import TaskId
-from fake_tasks.cluster.matching import match_any, resolve_nodes
+from fake_tasks.cluster.matching import cluster_nodes, match_any
 from fake_tasks.cluster.model import DEFAULT_CANCEL_REASON, Cluster, Task, TaskInfo
 from fake_tasks.cluster.relocation import handoff_refusal
 from fake_tasks.cluster.timevalue import human, millis
@@ -128,12 +128,7 @@ def list_tasks(cluster: Cluster, request: ListRequest) -> TasksResult:
     """
     with cluster.lock:
         cluster.settle()
-        targets = resolve_nodes(
-            cluster.nodes,
-            request.nodes,
-            local=cluster.local_node_id,
-            master=cluster.master_node_id,
-        )
+        targets = cluster_nodes(cluster, request.nodes)
         live = [n for n in targets if n not in cluster.failed_nodes]
         mine = own.start(cluster, LIST_ACTION, live, request.headers)
         try:
@@ -262,12 +257,7 @@ def cancel_tasks(cluster: Cluster, request: CancelRequest) -> TasksResult:
         if request.task_id is not None:
             contacted = [request.task_id.node] if request.task_id.node in cluster.nodes else []
         else:
-            targets = resolve_nodes(
-                cluster.nodes,
-                request.nodes,
-                local=cluster.local_node_id,
-                master=cluster.master_node_id,
-            )
+            targets = cluster_nodes(cluster, request.nodes)
             contacted = targets
         live = [n for n in contacted if n not in cluster.failed_nodes]
         description = own.cancel_description(

@@ -72,19 +72,12 @@ def start_bulk(cluster: Cluster, request: BulkRequest) -> Task:
     with cluster.lock:
         start = cluster.now_ns() - request.started_ago_ns
         ago = request.started_ago_ns / 1e9
+        progress: WorkerProgress | LeaderProgress
         if request.slices == 1:
             total = _limited(request.total, request.max_docs)
             progress = _worker(cluster, request, total, start, request.requests_per_second, None)
-            return cluster.start_task(
-                request.action,
-                node=request.node,
-                description=request.description,
-                headers=request.headers,
-                store_result=request.store_result,
-                started_ago=ago,
-                progress=progress,
-            )
-        leader = LeaderProgress(request.kind, [], request.requests_per_second)
+        else:
+            progress = LeaderProgress(request.kind, [], request.requests_per_second)
         parent = cluster.start_task(
             request.action,
             node=request.node,
@@ -92,8 +85,11 @@ def start_bulk(cluster: Cluster, request: BulkRequest) -> Task:
             headers=request.headers,
             store_result=request.store_result,
             started_ago=ago,
-            progress=leader,
+            progress=progress,
         )
+        if not isinstance(progress, LeaderProgress):
+            return parent
+        leader = progress
         share = request.max_docs // request.slices if request.max_docs is not None else None
         rps = float32(request.requests_per_second / request.slices)
         for slice_id, hits in enumerate(split_evenly(request.total, request.slices)):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from fake_tasks.cluster.model import Node
+from fake_tasks.cluster.model import Cluster, Node
 from fake_tasks.cluster.patterns import simple_match as simple_match
 from fake_tasks.errors import IllegalArgumentError
 
@@ -77,6 +77,18 @@ def resolve_nodes(
             if ":" in spec:
                 _apply_attribute_spec(nodes, spec, chosen)
     return [node_id for node_id in nodes if node_id in chosen]
+
+
+def cluster_nodes(cluster: Cluster, specs: Sequence[str]) -> list[str]:
+    """`resolve_nodes` over the cluster's nodes, `_local` and `_master` being its own."""
+    return resolve_nodes(
+        cluster.nodes, specs, local=cluster.local_node_id, master=cluster.master_node_id
+    )
+
+
+def data_nodes(nodes: Mapping[str, Node]) -> list[str]:
+    """The ids of the nodes with a data role, in cluster order."""
+    return [n.id for n in nodes.values() if any(r in DATA_ROLES for r in n.roles)]
 
 
 def _apply_attribute_spec(nodes: Mapping[str, Node], spec: str, chosen: set[str]) -> None:

@@ -264,6 +264,14 @@ def parse_header(text: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
+def request_headers(header: Sequence[str], user: str | None) -> dict[str, str]:
+    """The headers `--header` and `--user` give (ValueError for a malformed header)."""
+    headers = dict(parse_header(h) for h in header)
+    if user is not None:
+        headers.update(basic_auth(user))
+    return headers
+
+
 def main_check(
     url: str,
     *,
@@ -275,9 +283,7 @@ def main_check(
     out: Callable[[str], None] = print,
 ) -> int:
     """The `fake-tasks check` command: print the report; 0 if every response matched, else 1."""
-    headers = dict(parse_header(h) for h in header)
-    if user is not None:
-        headers.update(basic_auth(user))
+    headers = request_headers(header, user)
     report = check_cluster(
         url, headers=headers, timeout=timeout, verify_tls=not insecure, ca_certs=ca_certs
     )

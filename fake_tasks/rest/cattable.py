@@ -15,20 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fake_tasks.cluster.matching import simple_match
-from fake_tasks.cluster.timevalue import human
+from fake_tasks.cluster.timevalue import NANOS_PER_UNIT, human
 from fake_tasks.errors import EsError
 
 __all__ = ["Column", "Duration", "Table", "help_text", "json_rows", "text"]
-
-_TIME_UNITS = {
-    "nanos": 1,
-    "micros": 1_000,
-    "ms": 1_000_000,
-    "s": 1_000_000_000,
-    "m": 60_000_000_000,
-    "h": 3_600_000_000_000,
-    "d": 86_400_000_000_000,
-}
 
 
 @dataclass(frozen=True)
@@ -38,7 +28,7 @@ class Duration:
     nanos: int
 
     def render(self, unit: str | None) -> str:
-        per = _TIME_UNITS.get(unit or "")
+        per = NANOS_PER_UNIT.get(unit or "")
         return human(self.nanos) if per is None else str(self.nanos // per)
 
 

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import quote
 
-from fake_tasks.contract.live import Send, _urllib_sender, basic_auth, parse_header
+from fake_tasks.contract.live import Send, _urllib_sender, request_headers
 from fake_tasks.scripting.tree import TaskTree, from_list_response, render_tree, summary
 
 __all__ = ["TreeError", "fetch_tree", "main_tree", "tree_lines"]
@@ -85,9 +85,7 @@ def main_tree(
     """The `fake-tasks tree` command. Once: 0, or 1 without a task list. With `watch`: redraw
     every `interval` seconds until interrupted (or `count` frames, or `stop`), showing errors
     as frames; 0."""
-    headers = dict(parse_header(h) for h in header)
-    if user is not None:
-        headers.update(basic_auth(user))
+    headers = request_headers(header, user)
     sender = send or _urllib_sender(timeout, not insecure, ca_certs)
     stop = stop or threading.Event()
     terminal = watch and sys.stdout.isatty()

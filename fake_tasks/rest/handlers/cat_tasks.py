@@ -11,6 +11,7 @@ from fake_tasks.cluster.matching import parse_boolean
 from fake_tasks.cluster.model import Cluster, TaskInfo
 from fake_tasks.rest import cattable
 from fake_tasks.rest.cattable import Column, Duration, Table
+from fake_tasks.rest.handlers.tasks import list_request
 from fake_tasks.rest.routing import Call, PlainText, Prepare, Reply, Run
 
 __all__ = ["COLUMNS", "HANDLERS", "tasks_table"]
@@ -99,15 +100,7 @@ def prepare_cat_tasks(call: Call) -> Run:
     if p.boolean("help"):
         detailed = _flag(call.params.get("detailed"), False)
         return lambda: Reply(200, PlainText(cattable.help_text(_columns(detailed))))
-    request = actions.ListRequest(
-        detailed=p.boolean("detailed"),
-        nodes=p.strings("nodes"),
-        actions=p.strings("actions"),
-        parent_task_id=p.task_id("parent_task_id"),
-        wait_for_completion=p.boolean("wait_for_completion"),
-        timeout_ns=p.time_ns("timeout"),
-        headers=call.task_headers,
-    )
+    request = list_request(call)
     shown: dict[str, str] = {}
     for name in ("h", "s", "time", "bytes", "size", "pri", "v", "ts"):
         value = p.get(name)

@@ -10,7 +10,7 @@ from fake_tasks.errors import IllegalArgumentError
 from fake_tasks.rest import render
 from fake_tasks.rest.routing import Call, Prepare, Reply, Run
 
-__all__ = ["HANDLERS"]
+__all__ = ["HANDLERS", "list_request"]
 
 
 def _group_by(call: Call) -> str:
@@ -35,9 +35,10 @@ def _tasks_reply(call: Call, group_by: str, act: Callable[[], actions.TasksResul
     return run
 
 
-def prepare_list(call: Call) -> Run:
+def list_request(call: Call) -> actions.ListRequest:
+    """The list request `GET /_tasks` and `GET /_cat/tasks` read, in the handlers' order."""
     p = call.params
-    request = actions.ListRequest(
+    return actions.ListRequest(
         detailed=p.boolean("detailed"),
         nodes=p.strings("nodes"),
         actions=p.strings("actions"),
@@ -46,6 +47,10 @@ def prepare_list(call: Call) -> Run:
         timeout_ns=p.time_ns("timeout"),
         headers=call.task_headers,
     )
+
+
+def prepare_list(call: Call) -> Run:
+    request = list_request(call)
     return _tasks_reply(call, _group_by(call), lambda: actions.list_tasks(call.cluster, request))
 
 
