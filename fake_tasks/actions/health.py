@@ -133,12 +133,7 @@ def _body(
         "timed_out": timed_out,
         "number_of_nodes": state.nodes,
         "number_of_data_nodes": state.data_nodes,
-        "active_primary_shards": counts.active_primaries,
-        "active_shards": counts.active,
-        "relocating_shards": 0,
-        "initializing_shards": 0,
-        "unassigned_shards": counts.unassigned,
-        "unassigned_primary_shards": counts.unassigned_primaries,
+        **_shard_fields(counts),
         "delayed_unassigned_shards": 0,
         "number_of_pending_tasks": 0,
         "number_of_in_flight_fetch": 0,
@@ -156,6 +151,18 @@ def _body(
     return out
 
 
+def _shard_fields(counts: ShardCounts) -> dict[str, Any]:
+    """The shard counts the cluster's and each index's health show, in their order."""
+    return {
+        "active_primary_shards": counts.active_primaries,
+        "active_shards": counts.active,
+        "relocating_shards": 0,
+        "initializing_shards": 0,
+        "unassigned_shards": counts.unassigned,
+        "unassigned_primary_shards": counts.unassigned_primaries,
+    }
+
+
 def _index(index: Any, data_nodes: int, *, shards: bool) -> dict[str, Any]:
     """`ClusterIndexHealth.toXContent` (and each `ClusterShardHealth` with `level=shards`)."""
     primaries, replicas = shard_shape(index)
@@ -165,12 +172,7 @@ def _index(index: Any, data_nodes: int, *, shards: bool) -> dict[str, Any]:
         "status": counts.status,
         "number_of_shards": primaries,
         "number_of_replicas": replicas,
-        "active_primary_shards": counts.active_primaries,
-        "active_shards": counts.active,
-        "relocating_shards": 0,
-        "initializing_shards": 0,
-        "unassigned_shards": counts.unassigned,
-        "unassigned_primary_shards": counts.unassigned_primaries,
+        **_shard_fields(counts),
     }
     if shards:
         out["shards"] = {

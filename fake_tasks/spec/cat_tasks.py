@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from fake_tasks.spec.base import ApiSpec, Deviation, Param
+from fake_tasks.spec.tasks import LIST_PARAMS
 
 __all__ = ["APIS", "DEVIATIONS"]
 
@@ -16,12 +17,7 @@ APIS: Final = (
         (("GET", "/_cat/tasks"),),
         (
             Param("help", "boolean", default="false"),
-            Param("detailed", "boolean", default="false"),
-            Param("nodes", "list"),
-            Param("actions", "list"),
-            Param("parent_task_id", "task_id"),
-            Param("wait_for_completion", "boolean", default="false"),
-            Param("timeout", "time"),
+            *LIST_PARAMS,
             Param("h", "list"),
             Param("s", "list"),
             Param("time", "string"),

@@ -7,8 +7,17 @@ from typing import Final
 
 from fake_tasks.spec.base import ApiSpec, Deviation, Param
 
-__all__ = ["APIS", "DEVIATIONS"]
+__all__ = ["APIS", "DEVIATIONS", "LIST_PARAMS"]
 
+LIST_PARAMS: Final = (
+    Param("detailed", "boolean", default="false"),
+    Param("nodes", "list"),
+    Param("actions", "list"),
+    Param("parent_task_id", "task_id"),
+    Param("wait_for_completion", "boolean", default="false"),
+    Param("timeout", "time"),
+)
+"""`RestListTasksAction.generateListTasksRequest`: what `GET /_tasks` and `GET /_cat/tasks` read."""
 _GROUP_BY: Final = Param("group_by", "enum", ("nodes", "parents", "none"), default="nodes")
 
 
@@ -32,15 +41,7 @@ APIS: Final = (
     ApiSpec(
         "tasks.list",
         (("GET", "/_tasks"),),
-        (
-            Param("detailed", "boolean", default="false"),
-            Param("nodes", "list"),
-            Param("actions", "list"),
-            Param("parent_task_id", "task_id"),
-            Param("wait_for_completion", "boolean", default="false"),
-            Param("timeout", "time"),
-            _GROUP_BY,
-        ),
+        (*LIST_PARAMS, _GROUP_BY),
     ),
     # RestGetTaskAction; follow_relocations is read from 9.5 on only (earlier servers refuse it)
     ApiSpec(

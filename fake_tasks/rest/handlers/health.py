@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import Final
 
 from fake_tasks.actions.health import HealthRequest, cluster_health
-from fake_tasks.actions.indices import IndicesOptions, parse_expand_wildcards
-from fake_tasks.errors import EsError, IllegalArgumentError
+from fake_tasks.errors import IllegalArgumentError
+from fake_tasks.rest.handling import indices_options, parse_active_shards
 from fake_tasks.rest.routing import Call, Prepare, Reply, Run
 
 __all__ = ["HANDLERS"]
@@ -22,30 +22,10 @@ def _enum(value: str | None, java_class: str, choices: tuple[str, ...]) -> str |
     return value.lower()
 
 
-def _active_shards(value: str | None) -> str | None:
-    if value is None or value in ("all", "index-setting"):
-        return None if value == "index-setting" else value
-    try:
-        count = int(value)
-    except ValueError:
-        raise EsError.custom(
-            "number_format_exception", f'For input string: "{value}"', 400
-        ) from None
-    if count < 0:
-        raise IllegalArgumentError("shard count cannot be a negative value")
-    return value
-
-
 def prepare_health(call: Call) -> Run:
     p = call.params
     indices = p.strings("index")
-    expand, hidden = parse_expand_wildcards(p.strings("expand_wildcards") or ("all",))
-    options = IndicesOptions(
-        ignore_unavailable=p.boolean("ignore_unavailable"),
-        allow_no_indices=p.boolean("allow_no_indices"),
-        expand_wildcards=expand,
-        expand_hidden=hidden,
-    )
+    options = indices_options(p, default_expand=("all",))
     p.boolean("local")
     p.time_ns("master_timeout")
     timeout = p.time_ns("timeout")
@@ -61,7 +41,7 @@ def prepare_health(call: Call) -> Run:
             "wait_for_relocating_shards has been removed, use wait_for_no_relocating_shards "
             "[true/false] instead"
         )
-    active = _active_shards(p.get("wait_for_active_shards"))
+    active = parse_active_shards(p.get("wait_for_active_shards"))
     nodes = p.get("wait_for_nodes") or ""
     _enum(
         p.get("wait_for_events"),

@@ -6,35 +6,13 @@ from collections.abc import Mapping
 from typing import Final
 
 from fake_tasks.actions import indices as actions
-from fake_tasks.errors import IllegalArgumentError, NumberFormatError
+from fake_tasks.errors import IllegalArgumentError
 from fake_tasks.rest import render_indices as render
 from fake_tasks.rest.body import content_map
-from fake_tasks.rest.params import Params
+from fake_tasks.rest.handling import indices_options, parse_active_shards
 from fake_tasks.rest.routing import Call, Prepare, Reply, Run
 
 __all__ = ["HANDLERS"]
-
-
-def _options(p: Params, *, default_expand: tuple[str, ...] = ("open",)) -> actions.IndicesOptions:
-    expand, hidden = actions.parse_expand_wildcards(p.strings("expand_wildcards") or default_expand)
-    return actions.IndicesOptions(
-        ignore_unavailable=p.boolean("ignore_unavailable"),
-        allow_no_indices=p.boolean("allow_no_indices"),
-        expand_wildcards=expand,
-        expand_hidden=hidden,
-    )
-
-
-def _active_shards(value: str | None) -> None:
-    """`ActiveShardCount.parseString`: `all`, `index-setting` or a count of at least 0."""
-    if value is None or value in ("all", "index-setting"):
-        return
-    try:
-        count = int(value)
-    except ValueError:
-        raise NumberFormatError(f'For input string: "{value}"') from None
-    if count < 0:
-        raise IllegalArgumentError("shard count cannot be a negative value")
 
 
 def prepare_create(call: Call) -> Run:
@@ -43,7 +21,7 @@ def prepare_create(call: Call) -> Run:
     request = actions.create_request(name, content_map(call.body))
     p.time_ns("timeout")
     p.time_ns("master_timeout")
-    _active_shards(p.string("wait_for_active_shards"))
+    parse_active_shards(p.string("wait_for_active_shards"))
 
     def run() -> Reply:
         return Reply(200, render.created(actions.create_index(call.cluster, request)))
@@ -61,7 +39,7 @@ def _features(values: tuple[str, ...]) -> tuple[str, ...]:
 def prepare_get(call: Call) -> Run:
     p = call.params
     expressions = p.strings("index")
-    options = _options(p)
+    options = indices_options(p)
     p.time_ns("master_timeout")
     features = _features(p.strings("features"))
     flat = p.boolean("flat_settings")
@@ -78,7 +56,7 @@ def prepare_delete(call: Call) -> Run:
     expressions = p.strings("index")
     p.time_ns("timeout")
     p.time_ns("master_timeout")
-    options = _options(p, default_expand=("open", "closed"))
+    options = indices_options(p, default_expand=("open", "closed"))
 
     def run() -> Reply:
         actions.delete_indices(call.cluster, expressions, options)
@@ -90,7 +68,7 @@ def prepare_delete(call: Call) -> Run:
 def prepare_get_mapping(call: Call) -> Run:
     p = call.params
     expressions = p.strings("index")
-    options = _options(p)
+    options = indices_options(p)
     p.time_ns("master_timeout")
 
     def run() -> Reply:

@@ -15,13 +15,13 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from fake_tasks.actions import reindex as actions
-from fake_tasks.actions.indices import IndicesOptions, parse_expand_wildcards
 from fake_tasks.actions.tasks import TasksResult
 from fake_tasks.cluster.bulkjob import LeaderProgress, WorkerProgress, humanize
-from fake_tasks.cluster.model import Cluster, Task
+from fake_tasks.cluster.model import Task
 from fake_tasks.errors import EsError, IllegalArgumentError
 from fake_tasks.rest import render
 from fake_tasks.rest.bulkbody import QueryBody, SearchPart, query_body, reindex_body, script_text
+from fake_tasks.rest.handling import indices_options, parse_active_shards, task_or_wait
 from fake_tasks.rest.params import Params
 from fake_tasks.rest.routing import Call, Prepare, Reply, Run
 
@@ -66,24 +66,12 @@ def parse_slices(value: str | None) -> int | None:
     return int(value)
 
 
-def _active_shards(value: str | None) -> None:
-    """`ActiveShardCount.parseString`: `all`, `index-setting` or a count of at least 0."""
-    if value is None or value in ("all", "index-setting"):
-        return
-    try:
-        count = int(value)
-    except ValueError:
-        raise _number_format(value) from None
-    if count < 0:
-        raise IllegalArgumentError("shard count cannot be a negative value")
-
-
 def _common(p: Params, max_docs: int | None) -> dict[str, Any]:
     """`setCommonOptions` and `wait_for_completion`, in the order the handler reads them."""
     p.boolean("refresh")
     p.time_ns("timeout")
     slices = parse_slices(p.get("slices"))
-    _active_shards(p.get("wait_for_active_shards"))
+    parse_active_shards(p.get("wait_for_active_shards"))
     rps = parse_requests_per_second(p.get("requests_per_second"))
     given = p.integer("max_docs")
     if given is not None:
@@ -188,13 +176,7 @@ def _by_query(call: Call, kind: str) -> Run:
     p.time_ns("scroll")
     p.strings("routing")
     p.string("preference")
-    expand, hidden = parse_expand_wildcards(p.strings("expand_wildcards") or ("open",))
-    options = IndicesOptions(
-        ignore_unavailable=p.boolean("ignore_unavailable"),
-        allow_no_indices=p.boolean("allow_no_indices"),
-        expand_wildcards=expand,
-        expand_hidden=hidden,
-    )
+    options = indices_options(p)
     scroll_size = p.integer("scroll_size")
     if scroll_size is not None and scroll_size < 0:  # SearchSourceBuilder.size
         raise IllegalArgumentError(f"[size] parameter cannot be negative, found [{scroll_size}]")
@@ -229,30 +211,15 @@ def _by_query(call: Call, kind: str) -> Run:
 
 
 def _run(call: Call, request: actions.ByScrollRequest) -> Run:
-    if request.store_result:
-        request.validate()  # "validate before forking so the user gets some error"
-
-        def started() -> Reply:
-            task = actions.start(call.cluster, request)
-            return Reply(200, {"task": str(task.task_id)})
-
-        return started
-
-    def waited() -> Reply:
-        task = actions.start(call.cluster, request)
-        return _final(call.cluster, task, request.kind, human=call.human)
-
-    return waited
+    return task_or_wait(
+        call,
+        request,
+        lambda: actions.start(call.cluster, request),
+        lambda task: _final(task, request.kind, human=call.human),
+    )
 
 
-def _final(cluster: Cluster, task: Task, kind: str, *, human: bool) -> Reply:
-    if not actions.await_task(cluster, task):
-        raise EsError.custom(
-            "timeout_exception",
-            f"fake-tasks: [{task.action}] did not end within the fake's max_wait; "
-            "run it with wait_for_completion=false",
-            504,
-        )
+def _final(task: Task, kind: str, *, human: bool) -> Reply:
     if task.failed and task.error is not None:
         raise task.error
     progress = task.progress
