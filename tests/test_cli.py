@@ -11,6 +11,7 @@ import threading
 import urllib.request
 
 import pytest
+from serving import serving
 
 from fake_tasks.cli import build_parser, main, serve
 
@@ -69,15 +70,8 @@ def test_serve_subprocess_prints_its_url_and_exits_on_sigint() -> None:
 def test_serve_logs_each_request_unless_quiet(
     capsys: pytest.CaptureFixture[str], extra: list[str], logged: bool
 ) -> None:
-    args = build_parser().parse_args(["serve", "--port", "0", "--tasks", "0", *extra])
-    ready, stop = threading.Event(), threading.Event()
-    thread = threading.Thread(target=serve, args=(args,), kwargs={"ready": ready, "stop": stop})
-    thread.start()
-    assert ready.wait(5)
-    url = capsys.readouterr().out.splitlines()[0]
-    fetch(url + "/_tasks")
-    stop.set()
-    thread.join(5)
+    with serving(capsys, ["--tasks", "0", *extra]) as lines:
+        fetch(lines[0] + "/_tasks")
     err = capsys.readouterr().err
     assert ("fake-tasks: GET /_tasks -> 200 (tasks.list)\n" in err) is logged
     assert err == "" or logged

@@ -4,16 +4,15 @@ mode, the exemptions, the rejected-request log, the fixture's teardown and the C
 from __future__ import annotations
 
 import json
-import threading
 import urllib.error
 import urllib.request
 from typing import Any
 
 import pytest
+from serving import serving
 from werkzeug.test import Client
 
 from fake_tasks import EsError, FakeTasks, Fault, Settings
-from fake_tasks.cli import build_parser, serve
 from fake_tasks.contract import schemas as contract
 from fake_tasks.rest import render
 
@@ -167,7 +166,9 @@ def test_injected_400_is_no_rejection(fake: FakeTasks, client: Client) -> None:
 
 # --- the fixture ----------------------------------------------------------------------------------
 
-BROKEN_TEST = """
+# The start of the test files below: `get(fake, path)` answers the status of a GET.
+GET_STATUS = """
+import urllib.error
 import urllib.request
 
 import pytest
@@ -180,13 +181,18 @@ def get(fake, path):
     except urllib.error.HTTPError as error:
         with error:
             return error.code
+"""
 
+BROKEN_TEST = (
+    GET_STATUS
+    + """
 
 {marker}
 def test_broken(fake_tasks):
     task = fake_tasks.add_task("indices:data/read/search", type="")
     assert get(fake_tasks, f"/_tasks/{{task.task_id}}?human=true") == 200
 """
+)
 
 
 def test_fixture_fails_the_test_naming_request_pointer_and_rule(
@@ -221,21 +227,9 @@ def test_malformed_fault_needs_no_opt_out(fake_tasks):
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
 
 
-REJECTED_TEST = """
-import urllib.error
-import urllib.request
-
-import pytest
-
-
-def get(fake, path):
-    try:
-        with urllib.request.urlopen(fake.url + path, timeout=5) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        with error:
-            return error.code
-
+REJECTED_TEST = (
+    GET_STATUS
+    + """
 
 @pytest.mark.fake_tasks(report_rejected=True)
 def test_reported(fake_tasks):
@@ -250,6 +244,7 @@ def test_not_reported_by_default(fake_tasks):
 def test_nothing_rejected(fake_tasks):
     assert get(fake_tasks, "/_tasks") == 200
 """
+)
 
 
 def test_fixture_reports_rejected_requests_when_asked(pytester: pytest.Pytester) -> None:
@@ -272,22 +267,14 @@ def run_serve(
     capsys: pytest.CaptureFixture[str], extra: list[str], path: str
 ) -> tuple[int, dict[str, Any], str]:
     """`fake-tasks serve` in-process: one request, then stop; (status, body, stderr)."""
-    args = build_parser().parse_args(["serve", "--port", "0", "--tasks", "2", *extra])
-    ready, stop = threading.Event(), threading.Event()
-    thread = threading.Thread(target=serve, args=(args,), kwargs={"ready": ready, "stop": stop})
-    thread.start()
-    try:
-        assert ready.wait(5)
-        url = capsys.readouterr().out.strip().rsplit(" ", 1)[-1]
+    with serving(capsys, ["--tasks", "2", *extra]) as lines:
+        url = lines[0].rsplit(" ", 1)[-1]
         try:
             with urllib.request.urlopen(url + path, timeout=5) as response:
                 status, data = response.status, response.read()
         except urllib.error.HTTPError as error:
             with error:
                 status, data = error.code, error.read()
-    finally:
-        stop.set()
-        thread.join(5)
     return status, json.loads(data), capsys.readouterr().err
 
 

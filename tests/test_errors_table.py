@@ -70,6 +70,12 @@ def node_failure(cause: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def failed_on_node(es_type: str, reason: str, *, group_by_none: bool = False) -> dict[str, Any]:
+    """A 200 that lists nothing but the only node's failure (`nodes`, or `tasks` ungrouped)."""
+    listed: dict[str, Any] = {"tasks": []} if group_by_none else {"nodes": {}}
+    return {"node_failures": [node_failure({"type": es_type, "reason": reason})], **listed}
+
+
 def not_allowed(uri: str, method: str, allowed: str) -> dict[str, Any]:
     return {
         "error": f"Incorrect HTTP method for uri [{uri}] and method [{method}], "
@@ -547,26 +553,14 @@ ROWS = [
         "GET",
         "/_tasks?wait_for_completion=true&timeout=1s",
         200,
-        {
-            "node_failures": [
-                node_failure({"type": "timeout_exception", "reason": "timed out after [1s/1000ms]"})
-            ],
-            "nodes": {},
-        },
+        failed_on_node("timeout_exception", "timed out after [1s/1000ms]"),
     ),
     row(
         "list-wait-timeout-default-30s",
         "GET",
         "/_tasks?wait_for_completion=true&group_by=none",
         200,
-        {
-            "node_failures": [
-                node_failure(
-                    {"type": "timeout_exception", "reason": "timed out after [30s/30000ms]"}
-                )
-            ],
-            "tasks": [],
-        },
+        failed_on_node("timeout_exception", "timed out after [30s/30000ms]", group_by_none=True),
     ),
     # -- 3.2 / 3.3 get: the 404s and the wait timeout ----------------------------------------------
     row(
@@ -652,68 +646,32 @@ ROWS = [
         "POST",
         "/_tasks/{node}:123/_cancel",
         200,
-        {
-            "node_failures": [
-                node_failure(
-                    {
-                        "type": "resource_not_found_exception",
-                        "reason": "task [{node}:123] is not found",
-                    }
-                )
-            ],
-            "nodes": {},
-        },
+        failed_on_node("resource_not_found_exception", "task [{node}:123] is not found"),
     ),
     row(
         "cancel-not-cancellable",
         "POST",
         "/_tasks/{bulk}/_cancel",
         200,
-        {
-            "node_failures": [
-                node_failure(
-                    {
-                        "type": "illegal_argument_exception",
-                        "reason": "task [{bulk}] doesn't support cancellation",
-                    }
-                )
-            ],
-            "nodes": {},
-        },
+        failed_on_node("illegal_argument_exception", "task [{bulk}] doesn't support cancellation"),
     ),
     row(
         "cancel-not-matching-actions",
         "POST",
         "/_tasks/{search}/_cancel?actions=indices:data/write/*",
         200,
-        {
-            "node_failures": [
-                node_failure(
-                    {
-                        "type": "illegal_argument_exception",
-                        "reason": "task [{search}] doesn't support this operation",
-                    }
-                )
-            ],
-            "nodes": {},
-        },
+        failed_on_node(
+            "illegal_argument_exception", "task [{search}] doesn't support this operation"
+        ),
     ),
     row(
         "cancel-not-matching-parent",
         "POST",
         "/_tasks/{search}/_cancel?parent_task_id={node}:7",
         200,
-        {
-            "node_failures": [
-                node_failure(
-                    {
-                        "type": "illegal_argument_exception",
-                        "reason": "task [{search}] doesn't support this operation",
-                    }
-                )
-            ],
-            "nodes": {},
-        },
+        failed_on_node(
+            "illegal_argument_exception", "task [{search}] doesn't support this operation"
+        ),
     ),
     row(
         "cancel-unknown-node",
@@ -741,17 +699,9 @@ ROWS = [
         "POST",
         "/_tasks/{node}:123/_cancel?group_by=none",
         200,
-        {
-            "node_failures": [
-                node_failure(
-                    {
-                        "type": "resource_not_found_exception",
-                        "reason": "task [{node}:123] is not found",
-                    }
-                )
-            ],
-            "tasks": [],
-        },
+        failed_on_node(
+            "resource_not_found_exception", "task [{node}:123] is not found", group_by_none=True
+        ),
     ),
     row(
         "cancel-nothing-matches",

@@ -36,19 +36,22 @@ def error(kind: str, reason: str, status: int, **metadata: Any) -> dict[str, Any
     return {"error": {"root_cause": [cause], **cause}, "status": status}
 
 
+# the order Elasticsearch prints the settings of a new index in
+NEW_INDEX_SETTINGS = [
+    "routing",
+    "number_of_shards",
+    "provided_name",
+    "creation_date",
+    "number_of_replicas",
+    "uuid",
+    "version",
+]
+
+
 def test_hash_order_follows_java() -> None:
-    # the order Elasticsearch prints the settings of a new index in
     keys = ["creation_date", "number_of_replicas", "number_of_shards", "provided_name"]
     keys += ["routing", "uuid", "version"]
-    assert hash_order(keys, initial_capacity=2) == [
-        "routing",
-        "number_of_shards",
-        "provided_name",
-        "creation_date",
-        "number_of_replicas",
-        "uuid",
-        "version",
-    ]
+    assert hash_order(keys, initial_capacity=2) == NEW_INDEX_SETTINGS
 
 
 @pytest.mark.parametrize(
@@ -114,15 +117,7 @@ def test_create_get_mapping_delete(client: Client) -> None:
     assert list(entry["mappings"]) == ["_meta", "properties"]
     assert list(entry["mappings"]["properties"]) == ["the_field", "value"]
     index = entry["settings"]["index"]
-    assert list(index) == [
-        "routing",
-        "number_of_shards",
-        "provided_name",
-        "creation_date",
-        "number_of_replicas",
-        "uuid",
-        "version",
-    ]
+    assert list(index) == NEW_INDEX_SETTINGS
     assert index["number_of_shards"] == "2"
     assert index["provided_name"] == "foo"
     status, flat = call(client, "GET", "/foo?flat_settings=true&features=settings")

@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
 
 from fake_tasks import FakeTasks
-
-
-@pytest.fixture
-def es(fake_tasks: FakeTasks) -> Iterator[Elasticsearch]:
-    assert fake_tasks.url is not None
-    client = Elasticsearch(fake_tasks.url, request_timeout=5, max_retries=0)
-    yield client
-    client.close()
 
 
 def test_index_lifecycle(es: Elasticsearch, fake_tasks: FakeTasks) -> None:

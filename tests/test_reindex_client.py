@@ -3,7 +3,6 @@ observing APIs, and the polling loops client code runs against them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,14 +13,6 @@ from fake_tasks import FakeTasks
 POLLS = 50  # no loop below may run longer; each request moves the virtual clock 1 s
 
 pytestmark = pytest.mark.fake_tasks(seed=1, nodes=3, tasks=0)
-
-
-@pytest.fixture
-def es(fake_tasks: FakeTasks) -> Iterator[Elasticsearch]:
-    assert fake_tasks.url is not None
-    client = Elasticsearch(fake_tasks.url, request_timeout=5, max_retries=0)
-    yield client
-    client.close()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -30,14 +29,6 @@ JOB: dict[str, Any] = {
     },
     "metrics": [{"field": "temperature", "metrics": ["min", "max", "sum"]}],
 }
-
-
-@pytest.fixture
-def es(fake_tasks: FakeTasks) -> Iterator[Elasticsearch]:
-    assert fake_tasks.url is not None
-    client = Elasticsearch(fake_tasks.url, request_timeout=5, max_retries=0)
-    yield client
-    client.close()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import hashlib
 import json
 import socket
 import ssl
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -16,9 +15,10 @@ from urllib.parse import urlsplit
 import pytest
 from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_exceptions
+from serving import serving
 
 from fake_tasks import FakeTasks, FakeTasksServer, Settings, TlsFiles, make_tls
-from fake_tasks.cli import build_parser, main, serve
+from fake_tasks.cli import main
 
 TIMEOUT = 5
 
@@ -112,13 +112,7 @@ def test_a_client_stuck_before_its_handshake_blocks_nobody(
 
 
 def test_serve_security_requires_the_builtin_superuser(capsys: pytest.CaptureFixture[str]) -> None:
-    args = build_parser().parse_args(["serve", "--port", "0", "--security", "--tasks", "1"])
-    ready, stop = threading.Event(), threading.Event()
-    thread = threading.Thread(target=serve, args=(args,), kwargs={"ready": ready, "stop": stop})
-    thread.start()
-    try:
-        assert ready.wait(TIMEOUT)
-        lines = capsys.readouterr().out.splitlines()
+    with serving(capsys, ["--security", "--tasks", "1"], TIMEOUT) as lines:
         url = lines[0].rsplit(" ", 1)[-1]
         assert lines[1] == "fake-tasks: security on: user elastic, password changeme"
         with pytest.raises(urllib.error.HTTPError) as raised:
@@ -127,23 +121,13 @@ def test_serve_security_requires_the_builtin_superuser(capsys: pytest.CaptureFix
         raised.value.close()
         es = Elasticsearch(url, basic_auth=("elastic", "changeme"), request_timeout=TIMEOUT)
         assert "nodes" in es.tasks.list()
-    finally:
-        stop.set()
-        thread.join(TIMEOUT)
 
 
 def test_serve_tls_prints_the_ca_and_fingerprint(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = build_parser().parse_args(
-        ["serve", "--port", "0", "--tls", "--tls-dir", str(tmp_path), "--tasks", "3"]
-    )
-    ready, stop = threading.Event(), threading.Event()
-    thread = threading.Thread(target=serve, args=(args,), kwargs={"ready": ready, "stop": stop})
-    thread.start()
-    try:
-        assert ready.wait(TIMEOUT)
-        lines = capsys.readouterr().out.splitlines()
+    argv = ["--tls", "--tls-dir", str(tmp_path), "--tasks", "3"]
+    with serving(capsys, argv, TIMEOUT) as lines:
         url = lines[0].rsplit(" ", 1)[-1]
         assert url.startswith("https://127.0.0.1:")
         assert lines[1] == f"fake-tasks: CA certificate {tmp_path / 'ca.pem'}"
@@ -152,9 +136,6 @@ def test_serve_tls_prints_the_ca_and_fingerprint(
         assert get(url + "/", context)["tagline"] == "You Know, for Search"
         es = Elasticsearch(url, ssl_assert_fingerprint=fingerprint, request_timeout=TIMEOUT)
         assert "nodes" in es.tasks.list()
-    finally:
-        stop.set()
-        thread.join(TIMEOUT)
     assert (tmp_path / "ca.pem").is_file()  # --tls-dir keeps the files
 
 
