@@ -13,7 +13,6 @@ import pytest
 from werkzeug.test import Client
 
 from fake_tasks import FakeTasks, Settings, Task
-from fake_tasks.rest.app import App
 
 SEARCH = "indices:data/read/search"
 
@@ -21,11 +20,6 @@ SEARCH = "indices:data/read/search"
 @pytest.fixture
 def fake() -> FakeTasks:
     return FakeTasks(Settings(seed=5, nodes=2, tasks=0))
-
-
-@pytest.fixture
-def client(fake: FakeTasks) -> Client:
-    return Client(App(fake))
 
 
 @pytest.fixture

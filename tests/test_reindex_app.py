@@ -15,7 +15,6 @@ import pytest
 from werkzeug.test import Client, TestResponse
 
 from fake_tasks import FakeTasks, Settings
-from fake_tasks.rest.app import App
 
 
 @pytest.fixture
@@ -23,11 +22,6 @@ def fake() -> FakeTasks:
     fake = FakeTasks(Settings(seed=4, nodes=3, tasks=0))
     fake.add_index("source", docs=4)
     return fake
-
-
-@pytest.fixture
-def client(fake: FakeTasks) -> Client:
-    return Client(App(fake))
 
 
 def post(client: Client, url: str, body: Any = None) -> TestResponse:

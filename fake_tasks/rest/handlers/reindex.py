@@ -19,8 +19,8 @@ from fake_tasks.actions.tasks import TasksResult
 from fake_tasks.cluster.bulkjob import LeaderProgress, WorkerProgress, humanize
 from fake_tasks.cluster.model import Task
 from fake_tasks.errors import EsError, IllegalArgumentError
-from fake_tasks.rest import render
 from fake_tasks.rest.bulkbody import QueryBody, SearchPart, query_body, reindex_body, script_text
+from fake_tasks.rest.handlers.tasks import tasks_reply
 from fake_tasks.rest.handling import indices_options, parse_active_shards, task_or_wait
 from fake_tasks.rest.params import Params
 from fake_tasks.rest.routing import Call, Prepare, Reply, Run
@@ -249,22 +249,16 @@ def prepare_rethrottle(call: Call) -> Run:
         raise IllegalArgumentError("requests_per_second is a required parameter")
     group_by = p.string("group_by") or ""
 
-    def run() -> Reply:
-        if group_by not in render.GROUP_BY:
-            raise IllegalArgumentError(
-                f"[group_by] must be one of [nodes], [parents] or [none] but was [{group_by}]"
-            )
+    def rethrottle() -> TasksResult:
         if task_id is None:
             raise EsError.custom(
                 "action_request_validation_exception",
                 "Validation Failed: 1: task id is required;",
                 400,
             )
-        result: TasksResult = actions.rethrottle(call.cluster, task_id, rps)
-        body = render.tasks_response(result, call.cluster, group_by, human=call.human)
-        return Reply(200, body)
+        return actions.rethrottle(call.cluster, task_id, rps)
 
-    return run
+    return tasks_reply(call, group_by, rethrottle)
 
 
 HANDLERS: Final[Mapping[str, Prepare]] = {

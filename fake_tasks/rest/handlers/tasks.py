@@ -10,7 +10,7 @@ from fake_tasks.errors import IllegalArgumentError
 from fake_tasks.rest import render
 from fake_tasks.rest.routing import Call, Prepare, Reply, Run
 
-__all__ = ["HANDLERS", "list_request"]
+__all__ = ["HANDLERS", "list_request", "tasks_reply"]
 
 
 def _group_by(call: Call) -> str:
@@ -18,14 +18,16 @@ def _group_by(call: Call) -> str:
 
 
 def _check_group_by(group_by: str) -> None:
+    """`group_by` of a task list answer (list, cancel, rethrottle), checked as its listener does."""
     if group_by not in render.GROUP_BY:
         raise IllegalArgumentError(
             f"[group_by] must be one of [nodes], [parents] or [none] but was [{group_by}]"
         )
 
 
-def _tasks_reply(call: Call, group_by: str, act: Callable[[], actions.TasksResult]) -> Run:
-    """List and cancel answer alike; `group_by` is checked when the listener is built, first."""
+def tasks_reply(call: Call, group_by: str, act: Callable[[], actions.TasksResult]) -> Run:
+    """List, cancel and rethrottle answer alike; `group_by` is checked first, when the listener
+    is built."""
 
     def run() -> Reply:
         _check_group_by(group_by)
@@ -51,7 +53,7 @@ def list_request(call: Call) -> actions.ListRequest:
 
 def prepare_list(call: Call) -> Run:
     request = list_request(call)
-    return _tasks_reply(call, _group_by(call), lambda: actions.list_tasks(call.cluster, request))
+    return tasks_reply(call, _group_by(call), lambda: actions.list_tasks(call.cluster, request))
 
 
 def prepare_cancel(call: Call) -> Run:
@@ -70,7 +72,7 @@ def prepare_cancel(call: Call) -> Run:
         headers=call.task_headers,
     )
 
-    return _tasks_reply(call, group_by, lambda: actions.cancel_tasks(call.cluster, request))
+    return tasks_reply(call, group_by, lambda: actions.cancel_tasks(call.cluster, request))
 
 
 def prepare_get(call: Call) -> Run:
