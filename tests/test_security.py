@@ -420,9 +420,10 @@ def test_options_preflights_are_not_authenticated() -> None:
 
 
 @pytest.mark.parametrize(
-    ("version", "unknown_path", "bad_accept"), [("8.7.1", 400, 400), ("8.8.0", 401, 401)]
+    ("version", "unknown_path", "bad_accept"),
+    [("8.7.1", 400, 400), ("8.8.2", 400, 400), ("8.9.0", 401, 401)],
 )
-def test_before_8_8_routing_and_media_types_come_before_authentication(
+def test_before_8_9_routing_and_media_types_come_before_authentication(
     version: str, unknown_path: int, bad_accept: int
 ) -> None:
     _, client = secured(version)
