@@ -205,6 +205,16 @@ def test_warning_header_names_the_version_and_its_build() -> None:
     )
 
 
+def test_warning_header_percent_encodes_what_a_quoted_string_cannot_hold() -> None:
+    # HeaderWarning.encode: `%`, controls and characters above U+00FF become %XX of their
+    # UTF-8 bytes; Latin-1 letters stay; no date is appended (formatWarning)
+    header = parse_version("9.0.0").warning_header("100% ü € tab\there\nend")
+    assert header == (
+        "299 Elasticsearch-9.0.0-112859b85d50de2a7e63f73c8fc70b99eea24291 "
+        '"100%25 ü %E2%82%AC tab\there%0Aend"'
+    )
+
+
 @pytest.mark.parametrize(("version", "status"), [("8.17.0", 500), ("8.18.0", 502), ("9.5", 502)])
 def test_a_disconnected_node_answers_502_from_8_18(version: str, status: int) -> None:
     fake = FakeTasks(Settings(version=version))
