@@ -131,8 +131,8 @@ FEATURES: Final = (
         "their whole running time)",
         "the infos are taken before the wait",
         "`TransportListTasksAction.processTasks` hands the collected tasks to `taskOperation` once "
-        "they are removed (9.x) where it built each info before waiting (8.x); the 8.9 boundary "
-        "(with PR #96248) is inferred",
+        "they are removed (9.x) where it built each info before waiting (8.x); the rework came "
+        "with PRs #96248 and #96279, opened 2023-05-22/23 as 8.8.0 shipped, so 8.9 (by date)",
     ),
     Feature(
         "www_authenticate_comma",
