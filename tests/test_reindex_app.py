@@ -181,6 +181,27 @@ def test_remote_reindex_needs_the_whitelist(client: Client, fake: FakeTasks) -> 
     assert body["created"] == 25
 
 
+def test_remote_reindex_description_is_remote_info_to_string(
+    client: Client, fake: FakeTasks
+) -> None:
+    # RemoteInfo.toString: scheme unless http, pathPrefix when the URI has a path, the user,
+    # and the password masked
+    fake.allow_remote_reindex("other:*", docs=25)
+    remote = {
+        "host": "https://other:9201/proxy/",
+        "username": "ann",
+        "password": "secret",
+    }
+    body = {"source": {"index": "r", "remote": remote}, "dest": {"index": "d"}}
+    started = ok(post(client, "/_reindex?wait_for_completion=false", body))
+    task = ok(client.get(f"/_tasks/{started['task']}"))["task"]
+    query = '{\n  "match_all" : {\n    "boost" : 1.0\n  }\n}'  # queryForRemote pretty-prints
+    assert task["description"] == (
+        "reindex from [scheme=https host=other port=9201 pathPrefix=/proxy/ "
+        f"query={query} username=ann password=<<>>][r] to [d]"
+    )
+
+
 def test_force_merge_answers_shards_or_a_task(client: Client, fake: FakeTasks) -> None:
     fake.add_index("logs", docs=10, settings={"number_of_shards": 2, "number_of_replicas": 1})
     assert ok(post(client, "/logs/_forcemerge"))["_shards"] == {

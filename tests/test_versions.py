@@ -124,6 +124,57 @@ def test_root_of_8_15_is_the_real_8_15_0_build() -> None:
     assert content_type == "application/json"
 
 
+def test_root_of_9_5_0_is_the_captured_real_answer() -> None:
+    # a real 9.5.0 node's `GET /` (docker image), search index id 60074584882
+    body, _ = _root("9.5.0")
+    assert body["version"] == {
+        "number": "9.5.0",
+        "build_flavor": "default",
+        "build_type": "docker",
+        "build_hash": "8d4246a64bc255212407b1b313fe402391299c88",
+        "build_date": "2026-07-29T23:38:48.847847767Z",
+        "build_snapshot": False,
+        "lucene_version": "10.5.0",
+        "minimum_wire_compatibility_version": "8.19.0",
+        "minimum_index_compatibility_version": "8.0.0",
+    }
+
+
+@pytest.mark.parametrize(
+    ("version", "build_hash", "build_date", "lucene", "wire"),
+    [
+        ("7.17.29", "580aff1a0064ce4c93293aaab6fcc55e22c10d1c",
+         "2025-06-19T01:37:57.847711500Z", "8.11.3", "6.8.0"),
+        ("8.18.0", "04e979aa50b657bebd4a0937389308de82c2bdad",
+         "2025-04-10T10:09:16.444104780Z", "9.12.1", "7.17.0"),
+        ("8.19.0", "93788a8c2882eb5b606510680fac214cff1c7a22",
+         "2025-07-23T22:10:18.138212839Z", "9.12.2", "7.17.0"),
+        ("9.0.0", "112859b85d50de2a7e63f73c8fc70b99eea24291",
+         "2025-04-08T15:13:46.049795831Z", "10.1.0", "8.18.0"),
+        ("9.2.0", "25d88452371273dd27356c98598287b669a03eae",
+         "2025-10-21T10:06:21.288851013Z", "10.3.1", "8.19.0"),
+        ("9.2.4", "dfc5c38614c29a598e132c035b66160d3d350894",
+         "2026-01-08T22:07:25.170027027Z", "10.3.2", "8.19.0"),
+        ("9.3.0", "17b451d8979a29e31935fe1eb901310350b30e62",
+         "2026-01-29T10:05:46.708397977Z", "10.3.2", "8.19.0"),
+        ("9.4.2", "c402c2b36d90eae29c0182f86bd9050fd0b746cc",
+         "2026-05-25T22:10:36.017759931Z", "10.4.0", "8.19.0"),
+    ],
+)  # fmt: skip
+def test_root_matches_captured_answers_of_real_nodes(
+    version: str, build_hash: str, build_date: str, lucene: str, wire: str
+) -> None:
+    body, _ = _root(version)
+    got = body["version"]
+    assert isinstance(got, dict)
+    assert (got["build_hash"], got["build_date"], got["lucene_version"]) == (
+        build_hash,
+        build_date,
+        lucene,
+    )
+    assert got["minimum_wire_compatibility_version"] == wire
+
+
 def test_7_17_answers_json_with_the_charset_and_8_0_without() -> None:
     assert _root("7.17.0")[1] == "application/json; charset=UTF-8"
     assert _root("8.0.0")[1] == "application/json"
@@ -151,6 +202,16 @@ def test_warning_header_names_the_version_and_its_build() -> None:
     header = parse_version("9.0.0").warning_header('say "hi"')
     assert header == (
         '299 Elasticsearch-9.0.0-112859b85d50de2a7e63f73c8fc70b99eea24291 "say \\"hi\\""'
+    )
+
+
+def test_warning_header_percent_encodes_what_a_quoted_string_cannot_hold() -> None:
+    # HeaderWarning.encode: `%`, controls and characters above U+00FF become %XX of their
+    # UTF-8 bytes; Latin-1 letters stay; no date is appended (formatWarning)
+    header = parse_version("9.0.0").warning_header("100% ü € tab\there\nend")
+    assert header == (
+        "299 Elasticsearch-9.0.0-112859b85d50de2a7e63f73c8fc70b99eea24291 "
+        '"100%25 ü %E2%82%AC tab\there%0Aend"'
     )
 
 

@@ -75,4 +75,9 @@ def test_versions_command_lists_the_lines_and_describes_one(
     assert any(line.startswith(cancellable) for line in lines)
     assert any(line.startswith("  no  www_authenticate_comma: ") for line in lines)
     assert main(["versions", "9.5"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "Elasticsearch 9.5.0: build 8d4246a64bc255212407b1b313fe402391299c88 of "
+        "2026-07-29T23:38:48.847847767Z, Lucene 10.5.0"
+    )
+    assert main(["versions", "9.4"]) == 0  # the 9.4.0 build was found nowhere
     assert capsys.readouterr().out.splitlines()[0].endswith("(build: placeholders, not verified)")

@@ -66,6 +66,21 @@ class Remote:
     port: int
     username: str | None = None
     password: bool = False
+    scheme: str = "http"
+    path_prefix: str | None = None
+
+    def describe(self, query: str) -> str:
+        """`RemoteInfo.toString`: the scheme only when not `http`, the password masked."""
+        text = "" if self.scheme == "http" else f"scheme={self.scheme} "
+        text += f"host={self.host} port={self.port}"
+        if self.path_prefix is not None:
+            text += f" pathPrefix={self.path_prefix}"
+        text += f" query={query}"
+        if self.username is not None:
+            text += f" username={self.username}"
+        if self.password:
+            text += " password=<<>>"
+        return text
 
 
 @dataclass(frozen=True)
@@ -316,7 +331,17 @@ def _remote(remote: Any) -> Remote | None:
         remote.pop(name, None)
     if remote:
         raise IllegalArgumentError(f"Unsupported fields in [remote]: [{', '.join(remote)}]")
-    return Remote(parts.hostname, port, username, password is not None)
+    # `java.net.URI`: the host as written (case kept, IPv6 in brackets), the path when not empty
+    host_part = parts.netloc.rpartition("@")[2]
+    host_name = host_part[: host_part.rindex(":")] if ":" in host_part else host_part
+    return Remote(
+        host_name,
+        port,
+        username,
+        password is not None,
+        scheme=parts.scheme,
+        path_prefix=parts.path or None,
+    )
 
 
 def _java_text(value: Any) -> str:

@@ -13,9 +13,9 @@ import copy
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
-from fake_tasks.errors import EsError, FakeTasksError
+from fake_tasks.errors import EsError, FakeTasksError, IllegalArgumentError
 from fake_tasks.scripting import privileges
 from fake_tasks.versions import EsVersion
 
@@ -257,11 +257,13 @@ class Security:
 
     def _basic(self, credential: str, uri: str, version: EsVersion) -> Subject:
         try:
-            decoded = base64.b64decode(credential, validate=True).decode("utf-8")
-        except ValueError:  # binascii.Error, UnicodeDecodeError, non-ASCII text
+            raw = _java_base64_decode(credential)
+        except IllegalArgumentError as error:  # kept as the 401's cause
             raise _unauthenticated(
-                "invalid basic authentication header encoding", version
+                "invalid basic authentication header encoding", version, caused_by=error
             ) from None
+        # `CharArrays.utf8BytesToChars` replaces malformed UTF-8 instead of failing
+        decoded = raw.decode("utf-8", errors="replace")
         username, sep, password = decoded.partition(":")
         if not sep:
             raise _unauthenticated("invalid basic authentication header value", version)
@@ -329,7 +331,11 @@ class Security:
 
 
 def _unauthenticated(
-    message: str, version: EsVersion, *, unsuccessful: str | None = None
+    message: str,
+    version: EsVersion,
+    *,
+    unsuccessful: str | None = None,
+    caused_by: EsError | None = None,
 ) -> SecurityError:
     basic = (
         'Basic realm="security", charset="UTF-8"'
@@ -340,6 +346,7 @@ def _unauthenticated(
     return SecurityError(
         message,
         status=401,
+        caused_by=caused_by,
         metadata=metadata,
         headers={"WWW-Authenticate": [basic, 'Bearer realm="security"', "ApiKey"]},
     )
@@ -375,3 +382,57 @@ def _denial(
     if granted:
         message += f", this action is granted by the {kind} privileges [{','.join(granted)}]"
     return message
+
+
+_BASE64_ALPHABET: Final = {
+    c: i for i, c in enumerate(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+}
+
+
+def _java_base64_decode(text: str) -> bytes:
+    """`Base64.getDecoder().decode(text)` of the JDK: its leniencies and its messages.
+
+    Padding may be left out, but a wrong `=` or anything after the padding is refused; a
+    refusal is the JDK's `IllegalArgumentException`, which becomes the 401's `caused_by`.
+    """
+    # `decode(String)` reads the text as ISO-8859-1 (other characters become `?`)
+    src = text.encode("latin-1", errors="replace")
+    if len(src) == 0:
+        return b""
+    if len(src) < 2:
+        raise IllegalArgumentError("Input byte[] should at least have 2 bytes for base64 bytes")
+    out = bytearray()
+    bits, shift, pos = 0, 18, 0
+    while pos < len(src):
+        byte = src[pos]
+        pos += 1
+        value = _BASE64_ALPHABET.get(byte)
+        if value is None:
+            if byte == ord("="):
+                # `=` is the end: only as the 3rd and 4th, or the 4th, of a unit
+                if shift == 18 or (
+                    shift == 6 and (pos == len(src) or src[(pos := pos + 1) - 1] != ord("="))
+                ):
+                    raise IllegalArgumentError("Input byte array has wrong 4-byte ending unit")
+                break
+            signed = byte - 256 if byte > 127 else byte  # Java's `byte` is signed
+            raise IllegalArgumentError(f"Illegal base64 character {_java_hex(signed)}")
+        bits |= value << shift
+        shift -= 6
+        if shift < 0:
+            out += bytes(((bits >> 16) & 0xFF, (bits >> 8) & 0xFF, bits & 0xFF))
+            bits, shift = 0, 18
+    if shift == 6:
+        out.append((bits >> 16) & 0xFF)
+    elif shift == 0:
+        out += bytes(((bits >> 16) & 0xFF, (bits >> 8) & 0xFF))
+    elif shift == 12:
+        raise IllegalArgumentError("Last unit does not have enough valid bits")
+    if pos < len(src):
+        raise IllegalArgumentError(f"Input byte array has incorrect ending byte at {pos}")
+    return bytes(out)
+
+
+def _java_hex(value: int) -> str:
+    """`Integer.toString(value, 16)`: lower-case, a minus sign for negatives."""
+    return f"-{-value:x}" if value < 0 else f"{value:x}"

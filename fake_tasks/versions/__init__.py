@@ -103,7 +103,7 @@ class EsVersion:
 
     def warning_header(self, message: str) -> str:
         """A `Warning` header value as `HeaderWarning` formats it for this version's build."""
-        escaped = message.replace("\\", "\\\\").replace('"', '\\"')
+        escaped = _percent_encode(message.replace("\\", "\\\\").replace('"', '\\"'))
         return f'299 Elasticsearch-{self.number}-{self.build.hash} "{escaped}"'
 
     @cached_property
@@ -166,3 +166,31 @@ def _assumed_lucene(version: EsVersion) -> str:
     if earlier:
         return max(earlier, key=lambda vl: (vl[0].line, vl[0].patch))[1]
     return min((vl for vl in known if vl[0].major == version.major), key=lambda vl: vl[0].line)[1]
+
+
+def _keeps(code: int) -> bool:
+    """Whether `HeaderWarning.encode` leaves this character as it is (RFC 7230 qdtext)."""
+    return (
+        code in (0x09, 0x20, 0x21, 0x22, 0x5C)
+        or 0x23 <= code <= 0x24
+        or 0x26 <= code <= 0x5B
+        or 0x5D <= code <= 0x7E
+        or 0x80 <= code <= 0xFF
+    )
+
+
+def _percent_encode(text: str) -> str:
+    """`HeaderWarning.encode`: each run of other characters as `%XX` of its UTF-8 bytes."""
+    out: list[str] = []
+    run: list[str] = []
+    for char in text:
+        if _keeps(ord(char)):
+            if run:
+                out.append("".join(f"%{b:02X}" for b in "".join(run).encode("utf-8")))
+                run = []
+            out.append(char)
+        else:
+            run.append(char)
+    if run:
+        out.append("".join(f"%{b:02X}" for b in "".join(run).encode("utf-8")))
+    return "".join(out)

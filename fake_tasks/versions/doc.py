@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fake_tasks.versions import DEFAULT_VERSION, FEATURES, MINORS, RELEASES, parse_version
-from fake_tasks.versions.releases import BUILD_SOURCE, LUCENE_SOURCES
+from fake_tasks.versions.releases import BUILD_SOURCE, LUCENE_SOURCES, OTHER_SOURCES
 
 __all__ = ["markdown"]
 
@@ -64,13 +64,16 @@ def markdown() -> str:
         "",
         f"Build hashes and dates: {BUILD_SOURCE}. Lucene versions: "
         + "; ".join(f"{k}: {v}" for k, v in LUCENE_SOURCES.items())
+        + ". A row whose last column names another source was read there instead: "
+        + "; ".join(f"{k}: {v}" for k, v in OTHER_SOURCES.items())
         + ". A value marked *not verified* could not be read from a real release: the fake "
         "reports a placeholder (a synthetic hash, the date "
         "`1970-01-01T00:00:00.000Z`, or the Lucene version of the nearest earlier release). "
         "A patch release not listed here reports placeholders for all three.",
         "",
-        "| version | build_hash | build_date | lucene_version | minimum wire / index compat. |",
-        "| --- | --- | --- | --- | --- |",
+        "| version | build_hash | build_date | lucene_version | minimum wire / index compat. "
+        "| read in |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     for release in RELEASES:
         build = parse_version(release.version).build
@@ -85,13 +88,15 @@ def markdown() -> str:
         ]
         out.append(
             f"| {release.version} | {' | '.join(cells)} | "
-            f"{build.minimum_wire_compatibility} / {build.minimum_index_compatibility} |"
+            f"{build.minimum_wire_compatibility} / {build.minimum_index_compatibility} | "
+            f"{release.source or 'the sources above'} |"
         )
     out += [
         "",
-        "Minimum compatibility versions: 8.x's `7.17.0` is in the 8.13 reference docs' `GET /` "
-        "example; the others follow the upgrade paths (7.17 from 6.8, 9.0 from 8.18, later 9.x "
-        "from 8.19) and are not verified.",
+        "Minimum compatibility versions: 7.17 `6.8.0` / `6.0.0-beta1`, 8.x `7.17.0` / `7.0.0`, "
+        "9.0 `8.18.0` / `8.0.0`, 9.1 and later `8.19.0` / `8.0.0`, as the captured `GET /` "
+        "answers of 7.17.29, 8.18.0, 8.19.0, 9.0.0, 9.1.2 to 9.1.5 (ids 6491724519, "
+        "36912086484, 54975649616, 15519021779), 9.2.0, 9.3.0, 9.4.x and 9.5.0 show.",
         "",
     ]
     return "\n".join(out)

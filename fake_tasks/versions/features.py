@@ -94,14 +94,16 @@ FEATURES: Final = (
     ),
     Feature(
         "http_layer_authentication",
-        (8, 8),
+        (8, 9),
         None,
         "with security on, a request is authenticated in the HTTP layer before anything else "
         "(a bad path or media type without credentials is a 401)",
         "`SecurityRestFilter` authenticates inside the matched handler: routing, OPTIONS, media "
         "type and Content-Type errors come first",
-        "security's HTTP header validator, which the X-Opaque-Id check moved into in 8.8 "
-        "(docs/es-facts.md §7); `SecurityRestFilter.handleRequest` before; boundary inferred",
+        "PR #95112 (security authentication as the Netty header validator, changelog "
+        '"Header validator with Security"): reviewed into May 2023 and absent from the 8.8.0 '
+        "release notes, so 8.9; `SecurityRestFilter.handleRequest` before (docs/es-facts.md, "
+        "Security). 7.17.11 got it too (backport #96703), which the 7.17 line does not emulate",
     ),
     Feature(
         "node_tasks_cancellable",
@@ -129,8 +131,8 @@ FEATURES: Final = (
         "their whole running time)",
         "the infos are taken before the wait",
         "`TransportListTasksAction.processTasks` hands the collected tasks to `taskOperation` once "
-        "they are removed (9.x) where it built each info before waiting (8.x); the 8.9 boundary "
-        "(with PR #96248) is inferred",
+        "they are removed (9.x) where it built each info before waiting (8.x); the rework came "
+        "with PRs #96248 and #96279, opened 2023-05-22/23 as 8.8.0 shipped, so 8.9 (by date)",
     ),
     Feature(
         "www_authenticate_comma",

@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["BUILD_SOURCE", "LUCENE_SOURCES", "RELEASES", "Release", "compatibility"]
+__all__ = [
+    "BUILD_SOURCE",
+    "LUCENE_SOURCES",
+    "OTHER_SOURCES",
+    "RELEASES",
+    "Release",
+    "compatibility",
+]
 
 BUILD_SOURCE: Final = (
     "labels `org.opencontainers.image.revision` / `.created` of the official Docker image, "
@@ -25,9 +32,14 @@ class Release:
     build_hash: str | None
     build_date: str | None
     lucene: str | None
+    source: str = ""
+    """Where this row's values were read when not where `BUILD_SOURCE` / `LUCENE_SOURCES` say
+    (`OTHER_SOURCES` explains each kind; the ids are the search index's file ids)."""
 
 
 _R = Release
+_CAPTURED: Final = "captured `GET /` answers"
+_REPO_INFO: Final = "docker-library/repo-info labels"
 RELEASES: Final = (
     _R(
         "7.17.0",
@@ -39,7 +51,8 @@ RELEASES: Final = (
         "7.17.29",
         "580aff1a0064ce4c93293aaab6fcc55e22c10d1c",
         "2025-06-19T01:37:57.847711500Z",
-        None,
+        "8.11.3",
+        _CAPTURED + " (ids 7836934987, 13203188104, 59373483318)",
     ),
     _R(
         "8.0.0",
@@ -150,10 +163,18 @@ RELEASES: Final = (
         "9.12.0",
     ),
     _R(
-        "8.18.0", "04e979aa50b657bebd4a0937389308de82c2bdad", "2025-04-10T10:09:16.444104780Z", None
+        "8.18.0",
+        "04e979aa50b657bebd4a0937389308de82c2bdad",
+        "2025-04-10T10:09:16.444104780Z",
+        "9.12.1",
+        _CAPTURED + " (ids 23247585316, 67659575922, 36214602363)",
     ),
     _R(
-        "8.19.0", "93788a8c2882eb5b606510680fac214cff1c7a22", "2025-07-23T22:10:18.138212839Z", None
+        "8.19.0",
+        "93788a8c2882eb5b606510680fac214cff1c7a22",
+        "2025-07-23T22:10:18.138212839Z",
+        "9.12.2",
+        _CAPTURED + " (ids 57470916441, 12930505213)",
     ),
     _R(
         "8.19.10",
@@ -161,7 +182,20 @@ RELEASES: Final = (
         "2026-01-08T22:07:49.939644068Z",
         None,
     ),
-    _R("9.0.0", "112859b85d50de2a7e63f73c8fc70b99eea24291", "2025-04-08T15:13:46.049795831Z", None),
+    _R(
+        "8.19.22",
+        "3b2a41103de35e0af4064d647974032fcc1bcde9",
+        "2026-09-18T10:10:07.018982263Z",
+        None,
+        _REPO_INFO + " (id 68920496001)",
+    ),
+    _R(
+        "9.0.0",
+        "112859b85d50de2a7e63f73c8fc70b99eea24291",
+        "2025-04-08T15:13:46.049795831Z",
+        "10.1.0",
+        _CAPTURED + " (ids 67114473932, 67188507201, 8071325449)",
+    ),
     _R("9.0.8", "936f7cf370e0d7952bb71a98629284c3c0e0d00e", "2025-10-02T22:06:15.098088583Z", None),
     _R(
         "9.1.0",
@@ -172,13 +206,93 @@ RELEASES: Final = (
     _R(
         "9.1.10", "f2e019bd8110088070638ca779ec1543188c0f43", "2026-01-08T22:08:21.336552225Z", None
     ),
-    _R("9.2.0", "25d88452371273dd27356c98598287b669a03eae", "2025-10-21T10:06:21.288851013Z", None),
-    _R("9.2.4", "dfc5c38614c29a598e132c035b66160d3d350894", "2026-01-08T22:07:25.170027027Z", None),
-    _R("9.3.0", None, None, None),
+    _R(
+        "9.2.0",
+        "25d88452371273dd27356c98598287b669a03eae",
+        "2025-10-21T10:06:21.288851013Z",
+        "10.3.1",
+        _CAPTURED + " (ids 62092548386, 42108408172)",
+    ),
+    _R(
+        "9.2.4",
+        "dfc5c38614c29a598e132c035b66160d3d350894",
+        "2026-01-08T22:07:25.170027027Z",
+        "10.3.2",
+        _CAPTURED + " (ids 32410840609, 32213556710)",
+    ),
+    _R(
+        "9.3.0",
+        "17b451d8979a29e31935fe1eb901310350b30e62",
+        "2026-01-29T10:05:46.708397977Z",
+        "10.3.2",
+        _CAPTURED + " (ids 36297585351, 16796264760)",
+    ),
+    _R(
+        "9.3.8",
+        "171dd53e53c29b91f45d2d87857a3f74db48cca5",
+        "2026-07-15T22:14:38.667958010Z",
+        None,
+        _REPO_INFO + " (id 61232654419)",
+    ),
     _R("9.4.0", None, None, "10.4.0"),
-    _R("9.5.0", None, None, None),
+    _R(
+        "9.4.1",
+        "3c7c6027c5769d860d87448e2749f4c550a239da",
+        "2026-05-08T10:08:29.383338563Z",
+        "10.4.0",
+        _CAPTURED + " (id 53131414577)",
+    ),
+    _R(
+        "9.4.2",
+        "c402c2b36d90eae29c0182f86bd9050fd0b746cc",
+        "2026-05-25T22:10:36.017759931Z",
+        "10.4.0",
+        _CAPTURED + " (ids 68947709266, 68916071343, 55143328584)",
+    ),
+    _R(
+        "9.4.4",
+        "77cd231096e56b56ac1d24445a9430a252622e6d",
+        "2026-07-15T22:13:42.125968334Z",
+        "10.4.0",
+        _CAPTURED + " (id 69071147503)",
+    ),
+    _R(
+        "9.4.6",
+        "10011cbc74640115d0ffac0cef7c925aec4754f5",
+        "2026-08-26T22:12:16.859701616Z",
+        None,
+        _REPO_INFO + " (id 61010360629)",
+    ),
+    _R(
+        "9.5.0",
+        "8d4246a64bc255212407b1b313fe402391299c88",
+        "2026-07-29T23:38:48.847847767Z",
+        "10.5.0",
+        _CAPTURED + " (id 60074584882; Lucene also id 63389594126)",
+    ),
+    _R(
+        "9.5.1",
+        "0e1cdd500cb446f51b847d131747da3cc500eee1",
+        "2026-08-05T23:10:54.760245929Z",
+        None,
+        _REPO_INFO + " (id 60856651475)",
+    ),
+    _R(
+        "9.5.3",
+        "367ec317ec5f668dd864d41be06052a567102fec",
+        "2026-09-01T16:11:59.322249404Z",
+        None,
+        _REPO_INFO + " (id 61279207587)",
+    ),
 )
-"""Every release with known build values: each minor's first, and the newest patch found."""
+"""Every release with known build values: each minor's first, and the patches found."""
+
+OTHER_SOURCES: Final = {
+    _CAPTURED: "the JSON a real node answered to `GET /`, as pasted into public repositories "
+    "(install notes, lab logs); a row cites the files, which agree with each other",
+    _REPO_INFO: "the `org.opencontainers.image.revision` / `.created` labels of the official "
+    "image recorded in docker-library/repo-info (`repos/elasticsearch/local/<version>.md`)",
+}
 
 LUCENE_SOURCES: Final = {
     "7": "`IndexVersions.V_7_17_0` (Lucene 8.11.1)",
@@ -187,6 +301,7 @@ LUCENE_SOURCES: Final = {
     "9.1": '9.1.0 release notes ("Upgrade to lucene 10.2.2")',
     "9.4": "`build-tools-internal/version.properties` on the 9.4 branch (`lucene = 10.4.0`)",
 }
+"""Where the Lucene versions of the rows without a `source` were read."""
 
 
 def compatibility(major: int, minor: int) -> tuple[str, str]:

@@ -8,7 +8,6 @@ request) and the task stores its result; `true` (the default) waits and answers 
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Mapping
@@ -105,8 +104,9 @@ def prepare_reindex(call: Call) -> Run:
     remote = ""
     problems: list[str] = []
     if body.remote is not None:
-        query = json.dumps(body.search.query or _MATCH_ALL, separators=(",", ":"))
-        remote = f"[host={body.remote.host} port={body.remote.port} query={query}]"
+        # `RemoteInfo.queryForRemote` always builds the query with a pretty-printing builder
+        query = render.to_json(body.search.query or _MATCH_ALL, pretty=True).decode()[:-1]
+        remote = f"[{body.remote.describe(query)}]"
         if body.remote.username is not None and not body.remote.password:
             problems.append("reindex from remote source included username but not password")
         if body.remote.password and body.remote.username is None:
