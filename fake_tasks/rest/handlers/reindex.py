@@ -18,6 +18,7 @@ from fake_tasks.actions.tasks import TasksResult
 from fake_tasks.cluster.bulkjob import LeaderProgress, WorkerProgress, humanize
 from fake_tasks.cluster.model import Task
 from fake_tasks.errors import EsError, IllegalArgumentError
+from fake_tasks.rest import render
 from fake_tasks.rest.bulkbody import QueryBody, SearchPart, query_body, reindex_body, script_text
 from fake_tasks.rest.handlers.tasks import tasks_reply
 from fake_tasks.rest.handling import indices_options, parse_active_shards, task_or_wait
