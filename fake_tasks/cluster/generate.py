@@ -4,29 +4,16 @@ from __future__ import annotations
 
 import json
 import random
-import threading
 import uuid
 from collections.abc import Callable, Sequence
-from functools import cache
 from typing import Any
-
-from faker import Faker
 
 from fake_tasks.cluster.bulkstart import BulkRequest, start_bulk
 from fake_tasks.cluster.clock import DEFAULT_EPOCH_NS, Clock, VirtualClock
 from fake_tasks.cluster.gcpause import gc_paused
 from fake_tasks.cluster.ids import node_id
 from fake_tasks.cluster.model import ES_VERSION, Cluster, Node, Task
-
-_FAKER = Faker()
-_FAKER_LOCK = threading.Lock()
-
-
-@cache
-def _words() -> tuple[str, ...]:
-    """Faker's default word list (of its default locale)."""
-    return tuple(_FAKER.get_words_list())
-
+from fake_tasks.cluster.words import FakerWords, faker_words
 
 _ROLE_SETS = (
     ("data_content", "data_hot", "ingest", "master", "ml", "remote_cluster_client", "transform"),
@@ -315,7 +302,7 @@ _SEEDED_MAPPING: dict[str, Any] = {
 }
 
 
-def make_nodes(rng: random.Random, fake: Faker, count: int) -> list[Node]:
+def make_nodes(rng: random.Random, fake: FakerWords, count: int) -> list[Node]:
     """`count` nodes with ES-style ids, private addresses and tiered roles."""
     nodes = []
     prefix = fake.word()
@@ -361,19 +348,18 @@ def generate_cluster(
     if tasks < 0:
         raise ValueError(f"tasks must not be negative, got {tasks}")
     rng = random.Random(seed)
-    with _FAKER_LOCK:
-        _FAKER.seed_instance(seed)
-        members = make_nodes(rng, _FAKER, nodes)
-        instant = clock.now_ns() if clock is not None else DEFAULT_EPOCH_NS
-        cluster = Cluster(
-            members,
-            clock=VirtualClock(instant, tick=0),
-            name=f"{_FAKER.word()}-cluster",
-            uuid=node_id(rng),
-            version=version,
-            first_task_id={node.id: rng.randint(100, 90_000) for node in members},
-        )
-    builder = _Builder(cluster, rng, _words(), seed)
+    fake = FakerWords(seed)  # what `Faker().seed_instance(seed)` draws, without importing faker
+    members = make_nodes(rng, fake, nodes)
+    instant = clock.now_ns() if clock is not None else DEFAULT_EPOCH_NS
+    cluster = Cluster(
+        members,
+        clock=VirtualClock(instant, tick=0),
+        name=f"{fake.word()}-cluster",
+        uuid=node_id(rng),
+        version=version,
+        first_task_id={node.id: rng.randint(100, 90_000) for node in members},
+    )
+    builder = _Builder(cluster, rng, faker_words(), seed)
     kinds = [kind for kind, _ in _TREES]
     weights = [weight for _, weight in _TREES]
     remaining = tasks
