@@ -52,14 +52,9 @@ class _Builder:
         return f"{self.word().lower()}-2026.01.{self.rng.randint(1, 28):02d}"
 
     def ensure_index(self, name: str, docs: int | None = None) -> None:
-        """Put an index a task description names into the catalog (sizes from their own rng)."""
-        if docs is None:
-            docs = random.Random(f"{self.seed}:{name}").randint(1, 500) * 1000
-        existing = self.cluster.indices.get(name)
-        if existing is not None:
-            existing.docs_count = max(existing.docs_count, docs)
-            return
-        self.cluster.indices.create(name, mappings=_SEEDED_MAPPING, docs=docs)
+        """Put an index a task description names into the catalog (sizes from their own rng):
+        created when the catalog is first read, the largest size it was given."""
+        self.cluster.indices.plan(name, _SEEDED_MAPPING, docs=docs, seed=self.seed)
 
     # Drawn from `rng` rather than through faker's providers, which cost 10-60 us a value: the
     # generator makes tens of thousands of them for a large cluster.
@@ -158,10 +153,8 @@ class _Builder:
         self.ensure_index(index)
         pattern = index.split("-")[0] + "-*"
         term = self.word()
-        source = json.dumps(
-            {"size": 10, "query": {"match": {"message": {"query": term}}}},
-            separators=(",", ":"),
-        )
+        # json.dumps({"size": 10, "query": {"match": {"message": {"query": term}}}}), compact
+        source = '{"size":10,"query":{"match":{"message":{"query":' + json.dumps(term) + "}}}}"
         headers = self.headers()
         duration = self.rng.randint(600, 3600)
         ago = self.ago(0.5, 300)
