@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
-import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -62,7 +62,10 @@ class _Builder:
         return self.rng.choice(self.words)
 
     def uuid4(self) -> str:
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        """`str(uuid.UUID(int=rng.getrandbits(128), version=4))`, without building a UUID."""
+        bits = self.rng.getrandbits(128) & ~(0xC000 << 48) | (0x8000 << 48)  # RFC 4122 variant
+        h = f"{bits & ~(0xF000 << 64) | (4 << 76):032x}"  # version 4
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def hex32(self) -> str:
         return f"{self.rng.getrandbits(128):032x}"
@@ -354,11 +357,11 @@ def generate_cluster(
     )
     builder = _Builder(cluster, rng, faker_words(), seed)
     kinds = [kind for kind, _ in _TREES]
-    weights = [weight for _, weight in _TREES]
+    cumulative = list(itertools.accumulate(weight for _, weight in _TREES))  # as choices() sums
     remaining = tasks
     with gc_paused():
         while remaining > 0:
-            kind = rng.choices(kinds, weights)[0]
+            kind = rng.choices(kinds, cum_weights=cumulative)[0]
             remaining -= kind(builder, remaining)
     cluster.attach_clock(clock if clock is not None else VirtualClock(instant))
     return cluster
