@@ -132,7 +132,7 @@ def serve(
         what = f"scenario {scenario}" if scenario else f"seed {args.seed}"
         print(
             f"fake-tasks: serving {what} ({len(fake.cluster.nodes)} nodes, "
-            f"{len(fake.cluster.tasks())} tasks, Elasticsearch {fake.cluster.version}) "
+            f"{fake.cluster.running_count()} tasks, Elasticsearch {fake.cluster.version}) "
             f"at {server.url}",
             file=err,
             flush=True,

@@ -97,3 +97,11 @@ def test_a_planned_index_is_the_one_create_makes_with_its_largest_size() -> None
     assert index == created.get("logs")
     index.mappings["properties"]["value"]["type"] = "keyword"
     assert mapping == {"properties": {"value": {"type": "long"}}}  # copied when created
+
+
+def test_running_count_counts_without_listing() -> None:
+    clock = VirtualClock(tick=0)
+    cluster = generate.generate_cluster(2, tasks=300, clock=clock)
+    assert cluster.running_count() == len(cluster.tasks()) == 300
+    clock.advance("1d")
+    assert cluster.running_count() == len(cluster.tasks()) < 300

@@ -73,6 +73,12 @@ class TaskTable(Timeline):
             )
         return found
 
+    def running_count(self) -> int:
+        """How many tasks run now (without listing them)."""
+        with self.lock:
+            self.settle()
+            return len(self._index)
+
     def tasks(self) -> list[Task]:
         """The running tasks, in node order then id order."""
         with self.lock:
