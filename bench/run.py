@@ -27,10 +27,11 @@ from pathlib import Path
 from common import QUICK, ROOT, Row, Sizes
 from rows_pytest import pytest_rows
 from rows_requests import request_rows
-from rows_serve import serve_rows
+from rows_serve import serve_rows, spawn_rows
 
 GROUPS: dict[str, Callable[[Sizes], list[Row]]] = {
     "requests": request_rows,
+    "spawn": spawn_rows,
     "serve": serve_rows,
     "pytest": pytest_rows,
 }

@@ -8,9 +8,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from fake_tasks.cluster.model import ES_VERSION
-from fake_tasks.contract.live import main_check
-from fake_tasks.record import main_record
-from fake_tasks.scripting.livetree import main_tree
 from fake_tasks.serve import DEFAULT_GRACE_S, serve
 from fake_tasks.versions import (
     FEATURES,
@@ -248,6 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(describe_versions(args.version))
         return 0
     if args.command == "tree":
+        from fake_tasks.scripting.livetree import main_tree  # `serve` need not load it
+
         try:
             return main_tree(
                 args.url,
@@ -264,12 +263,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:
             return 0
     if args.command == "check":
+        from fake_tasks.contract.live import main_check
+
         try:
             return main_check(args.url, **auth_arguments(args))
         except ValueError as error:  # a malformed --header
             print(f"fake-tasks check: {error}", file=sys.stderr)
             return 2
     if args.command == "record":
+        from fake_tasks.record import main_record
+
         return main_record(
             args.url,
             output=args.output,

@@ -23,6 +23,7 @@ DOCS_PER_SECOND = 10_000
 """How fast an unthrottled worker goes unless told otherwise: 1000 documents per 100 ms."""
 
 _SLICE_DELAY_NS = 1_000_000  # slices start one after the other, a millisecond apart
+_NOTHING_SCRIPTED = Outcome()  # every slice's share of it is itself
 
 
 @dataclass(frozen=True)
@@ -94,9 +95,14 @@ def start_bulk(cluster: Cluster, request: BulkRequest) -> Task:
         rps = float32(request.requests_per_second / request.slices)
         for slice_id, hits in enumerate(split_evenly(request.total, request.slices)):
             offset = _SLICE_DELAY_NS * (slice_id + 1)
+            shared = (
+                request
+                if request.outcome == _NOTHING_SCRIPTED
+                else replace(request, outcome=_share(request.outcome, slice_id, request.slices))
+            )
             worker = _worker(
                 cluster,
-                replace(request, outcome=_share(request.outcome, slice_id, request.slices)),
+                shared,
                 _limited(hits, share),
                 start + offset,
                 rps,

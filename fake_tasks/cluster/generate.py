@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
-import threading
-import uuid
 from collections.abc import Callable, Sequence
-from functools import cache
 from typing import Any
-
-from faker import Faker
 
 from fake_tasks.cluster.bulkstart import BulkRequest, start_bulk
 from fake_tasks.cluster.clock import DEFAULT_EPOCH_NS, Clock, VirtualClock
 from fake_tasks.cluster.gcpause import gc_paused
 from fake_tasks.cluster.ids import node_id
 from fake_tasks.cluster.model import ES_VERSION, Cluster, Node, Task
-
-_FAKER = Faker()
-_FAKER_LOCK = threading.Lock()
-
-
-@cache
-def _words() -> tuple[str, ...]:
-    """Faker's default word list (of its default locale)."""
-    return tuple(_FAKER.get_words_list())
-
+from fake_tasks.cluster.words import FakerWords, faker_words
 
 _ROLE_SETS = (
     ("data_content", "data_hot", "ingest", "master", "ml", "remote_cluster_client", "transform"),
@@ -65,14 +52,9 @@ class _Builder:
         return f"{self.word().lower()}-2026.01.{self.rng.randint(1, 28):02d}"
 
     def ensure_index(self, name: str, docs: int | None = None) -> None:
-        """Put an index a task description names into the catalog (sizes from their own rng)."""
-        if docs is None:
-            docs = random.Random(f"{self.seed}:{name}").randint(1, 500) * 1000
-        existing = self.cluster.indices.get(name)
-        if existing is not None:
-            existing.docs_count = max(existing.docs_count, docs)
-            return
-        self.cluster.indices.create(name, mappings=_SEEDED_MAPPING, docs=docs)
+        """Put an index a task description names into the catalog (sizes from their own rng):
+        created when the catalog is first read, the largest size it was given."""
+        self.cluster.indices.plan(name, _SEEDED_MAPPING, docs=docs, seed=self.seed)
 
     # Drawn from `rng` rather than through faker's providers, which cost 10-60 us a value: the
     # generator makes tens of thousands of them for a large cluster.
@@ -80,7 +62,10 @@ class _Builder:
         return self.rng.choice(self.words)
 
     def uuid4(self) -> str:
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        """`str(uuid.UUID(int=rng.getrandbits(128), version=4))`, without building a UUID."""
+        bits = self.rng.getrandbits(128) & ~(0xC000 << 48) | (0x8000 << 48)  # RFC 4122 variant
+        h = f"{bits & ~(0xF000 << 64) | (4 << 76):032x}"  # version 4
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def hex32(self) -> str:
         return f"{self.rng.getrandbits(128):032x}"
@@ -171,10 +156,8 @@ class _Builder:
         self.ensure_index(index)
         pattern = index.split("-")[0] + "-*"
         term = self.word()
-        source = json.dumps(
-            {"size": 10, "query": {"match": {"message": {"query": term}}}},
-            separators=(",", ":"),
-        )
+        # json.dumps({"size": 10, "query": {"match": {"message": {"query": term}}}}), compact
+        source = '{"size":10,"query":{"match":{"message":{"query":' + json.dumps(term) + "}}}}"
         headers = self.headers()
         duration = self.rng.randint(600, 3600)
         ago = self.ago(0.5, 300)
@@ -315,7 +298,7 @@ _SEEDED_MAPPING: dict[str, Any] = {
 }
 
 
-def make_nodes(rng: random.Random, fake: Faker, count: int) -> list[Node]:
+def make_nodes(rng: random.Random, fake: FakerWords, count: int) -> list[Node]:
     """`count` nodes with ES-style ids, private addresses and tiered roles."""
     nodes = []
     prefix = fake.word()
@@ -361,25 +344,24 @@ def generate_cluster(
     if tasks < 0:
         raise ValueError(f"tasks must not be negative, got {tasks}")
     rng = random.Random(seed)
-    with _FAKER_LOCK:
-        _FAKER.seed_instance(seed)
-        members = make_nodes(rng, _FAKER, nodes)
-        instant = clock.now_ns() if clock is not None else DEFAULT_EPOCH_NS
-        cluster = Cluster(
-            members,
-            clock=VirtualClock(instant, tick=0),
-            name=f"{_FAKER.word()}-cluster",
-            uuid=node_id(rng),
-            version=version,
-            first_task_id={node.id: rng.randint(100, 90_000) for node in members},
-        )
-    builder = _Builder(cluster, rng, _words(), seed)
+    fake = FakerWords(seed)  # what `Faker().seed_instance(seed)` draws, without importing faker
+    members = make_nodes(rng, fake, nodes)
+    instant = clock.now_ns() if clock is not None else DEFAULT_EPOCH_NS
+    cluster = Cluster(
+        members,
+        clock=VirtualClock(instant, tick=0),
+        name=f"{fake.word()}-cluster",
+        uuid=node_id(rng),
+        version=version,
+        first_task_id={node.id: rng.randint(100, 90_000) for node in members},
+    )
+    builder = _Builder(cluster, rng, faker_words(), seed)
     kinds = [kind for kind, _ in _TREES]
-    weights = [weight for _, weight in _TREES]
+    cumulative = list(itertools.accumulate(weight for _, weight in _TREES))  # as choices() sums
     remaining = tasks
     with gc_paused():
         while remaining > 0:
-            kind = rng.choices(kinds, weights)[0]
+            kind = rng.choices(kinds, cum_weights=cumulative)[0]
             remaining -= kind(builder, remaining)
     cluster.attach_clock(clock if clock is not None else VirtualClock(instant))
     return cluster

@@ -11,8 +11,10 @@ from __future__ import annotations
 import base64
 import copy
 import hashlib
+import random
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from fake_tasks.cluster.clock import Clock
@@ -32,6 +34,7 @@ __all__ = [
     "Index",
     "IndexCatalog",
     "index_version_id",
+    "seeded_docs",
     "validate_index_name",
 ]
 
@@ -62,6 +65,7 @@ def validate_index_name(name: str) -> None:
         raise InvalidIndexNameError(name, "must be lowercase")
 
 
+@cache
 def index_version_id(version: str) -> str:
     """The `index.version.created` id of an index made by `version` (`8.15.1` -> `8150199`)."""
     parts = [int(p) for p in version.split("-")[0].split(".")[:3] if p.isdigit()]
@@ -119,19 +123,78 @@ def _walk(properties: Any, prefix: str, out: dict[str, str]) -> None:
                     out[f"{path}.{sub}"] = sub_spec["type"]
 
 
+def seeded_docs(seed: int, name: str) -> int:
+    """The document count a seeded cluster gives an index its tasks name without a size."""
+    return random.Random(f"{seed}:{name}").randint(1, 500) * 1000
+
+
+class _Planned:
+    """An index a generated cluster names, created when the catalog is first read."""
+
+    __slots__ = ("at_ns", "docs", "mappings", "seed")
+
+    def __init__(self, at_ns: int, mappings: Mapping[str, Any]) -> None:
+        self.at_ns = at_ns
+        self.mappings = mappings
+        self.docs = -1  # the largest size given; -1: none
+        self.seed: int | None = None  # also `seeded_docs(seed, name)`, drawn when created
+
+    def copy(self) -> _Planned:
+        twin = _Planned(self.at_ns, self.mappings)  # the mapping is copied when created
+        twin.docs = self.docs
+        twin.seed = self.seed
+        return twin
+
+
 class IndexCatalog:
-    """The cluster's indices by name, with an alias index; guarded by the cluster's lock."""
+    """The cluster's indices by name, with an alias index; guarded by the cluster's lock.
+
+    A generated cluster names thousands of indices; `plan` notes them and the catalog creates
+    them when it is first read (a spawned server answers before it needs them).
+    """
 
     def __init__(self, clock: Clock, version: str) -> None:
         self._clock = clock
         self._version = version
-        self._indices: dict[str, Index] = {}
+        self._by_name: dict[str, Index] = {}
         self._aliases: dict[str, set[str]] = {}
+        self._planned: dict[str, _Planned] = {}
+
+    @property
+    def _indices(self) -> dict[str, Index]:
+        if self._planned:
+            self._create_planned()
+        return self._by_name
+
+    def plan(
+        self, name: str, mappings: Mapping[str, Any], *, docs: int | None = None, seed: int = 0
+    ) -> None:
+        """Note an index to create when the catalog is first read, at this instant.
+
+        Planned again, it keeps the largest size: `docs`, or `seeded_docs(seed, name)` when
+        `docs` is None. The name must be valid and not in use (`create` checks it then).
+        """
+        planned = self._planned.get(name)
+        if planned is None:
+            planned = self._planned[name] = _Planned(self._clock.now_ns(), mappings)
+        if docs is None:
+            planned.seed = seed
+        elif docs > planned.docs:
+            planned.docs = docs
+
+    def _create_planned(self) -> None:
+        planned, self._planned = self._planned, {}
+        for name, plan in planned.items():
+            docs = plan.docs
+            if plan.seed is not None:
+                docs = max(docs, seeded_docs(plan.seed, name))
+            self._create(name, plan.at_ns, mappings=plan.mappings, docs=docs)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> IndexCatalog:
-        """An independent catalog (a cluster snapshot copies it): indices as JSON values."""
+        """An independent catalog (a cluster snapshot copies it): indices as JSON values, the
+        planned ones still planned."""
         twin = IndexCatalog(copy.deepcopy(self._clock, memo), self._version)
-        twin._indices = {
+        twin._by_name = {
             name: Index(
                 index.name,
                 index.uuid,
@@ -140,9 +203,10 @@ class IndexCatalog:
                 _copy_json(index.aliases),
                 index.docs_count,
             )
-            for name, index in self._indices.items()
+            for name, index in self._by_name.items()
         }
         twin._aliases = {alias: set(names) for alias, names in self._aliases.items()}
+        twin._planned = {name: plan.copy() for name, plan in self._planned.items()}
         return twin
 
     def use_clock(self, clock: Clock) -> None:
@@ -178,6 +242,25 @@ class IndexCatalog:
         docs: int = 0,
     ) -> Index:
         """Create an index, as `PUT /<name>` does (name checked, 400 if it exists)."""
+        return self._create(
+            name,
+            self._clock.now_ns(),
+            settings=settings,
+            mappings=mappings,
+            aliases=aliases,
+            docs=docs,
+        )
+
+    def _create(
+        self,
+        name: str,
+        now_ns: int,
+        *,
+        settings: Mapping[str, Any] | None = None,
+        mappings: Mapping[str, Any] | None = None,
+        aliases: Mapping[str, Mapping[str, Any]] | None = None,
+        docs: int = 0,
+    ) -> Index:
         validate_index_name(name)
         existing = self._indices.get(name)
         if existing is not None:
@@ -197,9 +280,9 @@ class IndexCatalog:
             "index.routing.allocation.include._tier_preference": "data_content",
             **flatten_settings(settings or {}),
         }
-        uuid = _uuid(name, self._clock.now_ns())
+        uuid = _uuid(name, now_ns)
         flat["index.provided_name"] = name
-        flat["index.creation_date"] = str(self._clock.now_ns() // 1_000_000)
+        flat["index.creation_date"] = str(now_ns // 1_000_000)
         flat["index.uuid"] = uuid
         flat["index.version.created"] = index_version_id(self._version)
         index = Index(
@@ -210,7 +293,7 @@ class IndexCatalog:
             aliases={alias: _copy_json(dict(spec)) for alias, spec in (aliases or {}).items()},
             docs_count=docs,
         )
-        self._indices[name] = index
+        self._by_name[name] = index
         for alias in index.aliases:
             self._aliases.setdefault(alias, set()).add(name)
         return index

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -71,6 +72,12 @@ class TaskTable(Timeline):
                 f"no node {node!r}; nodes are {[n.name for n in self.nodes.values()]}"
             )
         return found
+
+    def running_count(self) -> int:
+        """How many tasks run now (without listing them)."""
+        with self.lock:
+            self.settle()
+            return len(self._index)
 
     def tasks(self) -> list[Task]:
         """The running tasks, in node order then id order."""
@@ -175,15 +182,15 @@ class TaskTable(Timeline):
                 action=action,
                 type=type,
                 description=description,
-                start_ns=self.now_ns() - seconds_to_nanos(started_ago, "started_ago"),
+                start_ns=self.now_ns() - _nanos(started_ago, "started_ago"),
                 cancellable=cancellable,
                 parent=parent_id,
                 headers=dict(headers or {}),
                 status=status,
-                duration_ns=None if duration is None else seconds_to_nanos(duration, "duration"),
-                cancel_delay_ns=(
-                    None if cancel_delay is None else seconds_to_nanos(cancel_delay, "cancel_delay")
-                ),
+                duration_ns=None if duration is None else _nanos(duration, "duration"),
+                cancel_delay_ns=None
+                if cancel_delay is None
+                else _nanos(cancel_delay, "cancel_delay"),
                 store_result=store_result,
                 result=result,
                 progress=progress,
@@ -364,6 +371,13 @@ class TaskTable(Timeline):
         else:
             response = task.result(task) if callable(task.result) else (task.result or {})
             self.store(StoredResult(info, response=response))
+
+
+def _nanos(value: float | str, setting: str) -> int:
+    """`seconds_to_nanos`, without its checks for the plain seconds a generated cluster gives."""
+    if (type(value) is float or type(value) is int) and 0 <= value < math.inf:
+        return round(value * 1e9)
+    return seconds_to_nanos(value, setting)
 
 
 def as_task_id(task_id: TaskId | str) -> TaskId:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import gc
-import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -17,10 +16,10 @@ __all__ = ["Pristine"]
 class Pristine:
     """Clusters as generated, never served: each `copy` is an independent copy of one of them.
 
-    Generating draws every name and id through faker; unpickling the generated cluster makes the
-    same objects several times faster (a cluster that does not pickle is deep-copied instead).
-    At most `entries` settings are kept, holding at most `tasks` tasks in all; the least recently
-    used goes first.
+    Generating draws every name and id from seeded random sources; unpickling the generated
+    cluster makes the same objects several times faster (a cluster that does not pickle is
+    deep-copied instead). At most `entries` settings are kept, holding at most `tasks` tasks in
+    all; the least recently used goes first.
     """
 
     def __init__(self, *, entries: int = 8, tasks: int = 250_000) -> None:
@@ -55,6 +54,8 @@ class Pristine:
 
 
 def _freeze(cluster: Cluster) -> bytes | Cluster:
+    import pickle  # on the first reset: a server that is never reset need not load it
+
     try:
         return pickle.dumps(cluster, protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, AttributeError, TypeError):  # a closure somewhere in the state
@@ -64,6 +65,8 @@ def _freeze(cluster: Cluster) -> bytes | Cluster:
 def _thaw(frozen: bytes | Cluster) -> Cluster:
     if not isinstance(frozen, bytes):
         return copy.deepcopy(frozen)
+    import pickle
+
     enabled = gc.isenabled()
     gc.disable()  # the objects come out whole: no cycle to collect while they are made
     try:
