@@ -21,14 +21,12 @@ from fake_tasks.rest.checks import (
     compatible_with,
     opaque_ids,
     query_values,
-    raw_path,
     request_uri,
     response_flag,
     task_headers,
 )
 from fake_tasks.rest.control import dispatch as control
-from fake_tasks.rest.delivery import Dropped, Sent, body_complete, deliver, describe
-from fake_tasks.rest.handlers import route_for
+from fake_tasks.rest.delivery import Dropped, Sent, body_complete, deliver, describe, matched
 from fake_tasks.rest.params import Params
 from fake_tasks.rest.routing import METHOD_ORDER, Call, PlainText, Reply
 from fake_tasks.rest.stubbing import STUB_KEY, stub_response
@@ -196,7 +194,7 @@ class App:
         subject: Subject | None = None,
     ) -> Reply:
         path = request.path
-        match = route_for(request.method, raw_path(request))
+        match = matched(request)
         if request.method not in METHOD_ORDER:  # `translateRequestMethod` refuses it
             allowed = f", allowed: [{', '.join(match.allowed)}]" if match.allowed else ""
             raise SimpleError(
@@ -333,7 +331,7 @@ class App:
         """
         if filter_path is None and status < 400 and "filter_path" in request.args:
             return None
-        api = route_for(request.method, raw_path(request)).route
+        api = matched(request).route
         return self.fake.contract.check(
             f"{request.method} {request_uri(request)}", api.api if api else None, status, body
         )
