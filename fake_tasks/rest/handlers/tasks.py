@@ -7,7 +7,7 @@ from typing import Final
 
 from fake_tasks.actions import tasks as actions
 from fake_tasks.errors import IllegalArgumentError
-from fake_tasks.rest import render
+from fake_tasks.rest import render, render_stream
 from fake_tasks.rest.routing import Call, Prepare, Reply, Run
 
 __all__ = ["HANDLERS"]
@@ -24,12 +24,18 @@ def _check_group_by(group_by: str) -> None:
         )
 
 
-def _tasks_reply(call: Call, group_by: str, act: Callable[[], actions.TasksResult]) -> Run:
-    """List and cancel answer alike; `group_by` is checked when the listener is built, first."""
+def _tasks_reply(
+    call: Call, group_by: str, act: Callable[[], actions.TasksResult], *, stream: bool = False
+) -> Run:
+    """List and cancel answer alike; `group_by` is checked when the listener is built, first.
+    A large list by node (`stream`) is rendered as it is written (`render_stream`)."""
 
     def run() -> Reply:
         _check_group_by(group_by)
-        body = render.tasks_response(act(), call.cluster, group_by, human=call.human)
+        result = act()
+        if stream and group_by == "nodes" and len(result.tasks) >= render_stream.STREAM_FROM:
+            return Reply(200, render_stream.StreamedList(result, call.cluster, call.human))
+        body = render.tasks_response(result, call.cluster, group_by, human=call.human)
         return Reply(200, body)
 
     return run
@@ -46,7 +52,9 @@ def prepare_list(call: Call) -> Run:
         timeout_ns=p.time_ns("timeout"),
         headers=call.task_headers,
     )
-    return _tasks_reply(call, _group_by(call), lambda: actions.list_tasks(call.cluster, request))
+    return _tasks_reply(
+        call, _group_by(call), lambda: actions.list_tasks(call.cluster, request), stream=True
+    )
 
 
 def prepare_cancel(call: Call) -> Run:
