@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from json.encoder import encode_basestring
 from typing import Any, Final
 
-__all__ = ["compact"]
+__all__ = ["compact", "one_shot"]
 
 # A container with this many items (or holding one, a few levels down) is written item by item:
 # the whole text never exists as a `str` beside its bytes (a 100,000-task list: 34 MB each).
@@ -38,6 +38,11 @@ def _one_shot() -> Encode:
 
 
 _encode: Final = _one_shot()
+
+
+def one_shot(value: Any) -> bytes:
+    """`compact(value)` in one piece: for a value of bounded size, whatever its item count."""
+    return _encode(value).encode()
 
 
 def compact(value: Any) -> bytes:

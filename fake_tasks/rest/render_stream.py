@@ -18,7 +18,7 @@ from typing import Any, Final
 from fake_tasks.actions.tasks import TasksResult
 from fake_tasks.cluster.model import Cluster, TaskInfo
 from fake_tasks.rest.render import node_fields, task_info, tasks_response
-from fake_tasks.rest.render_json import compact
+from fake_tasks.rest.render_json import compact, one_shot
 
 __all__ = ["SLICE", "STREAM_FROM", "StreamedList"]
 
@@ -83,7 +83,7 @@ class StreamedList:
                 }
                 del chunk
                 _checked(check, {"nodes": {node_id: {**fields, "tasks": displays}}}, found)
-                text = compact(displays)
+                text = one_shot(displays)  # a slice: bounded, so in one call
                 out.write(text[1:-1] if first else b"," + text[1:-1])
                 first = False
                 del displays, text
