@@ -23,7 +23,6 @@ from fake_tasks.contract.schemaref import SchemaError, resolve
 Check = Callable[[object], bool]
 
 _PATTERN_MEMO: Final = 4096  # strings remembered per pattern as matching it
-_INLINE_DEPTH: Final = 4  # `$ref` targets written in place within one another, at most
 
 _ANNOTATIONS: Final = frozenset(
     {"$schema", "$id", "$defs", "$comment", "title", "description", "examples", "default"}
@@ -141,7 +140,6 @@ class Generator:
             "_scalar_key": _scalar_key,
         }
         self._names = itertools.count()
-        self._inlined: list[int] = []  # the `$ref` targets being written in place, outermost first
 
     def build(self, names: Iterable[str] | None = None) -> tuple[dict[str, Check], str]:
         """Checks for the files `names` (default: all) and what they reference; and the code."""
@@ -149,7 +147,6 @@ class Generator:
         entries = {name: self._function(schema, name) for name, schema in chosen.items()}
         while self._pending:
             function, node, name = self._pending.pop()
-            self._inlined = [id(node)]
             body = self._statements(node, name, "x")
             self._lines += [f"def {function}(x):", *_indent([*body, "return True"]), ""]
         source = "\n".join(self._lines)
@@ -212,12 +209,6 @@ class Generator:
             target_name, _, target = resolve(self._schemas, name, node["$ref"])
             if isinstance(target, Mapping) and target.keys() <= _LEAF_KEYWORDS:
                 out += self._statements(target, target_name, var)
-            elif len(self._inlined) < _INLINE_DEPTH and id(target) not in self._inlined:
-                # a function call per value costs as much as the checks it holds (a list's
-                # 100,000 tasks): written in place, unless it is a recursion
-                self._inlined.append(id(target))
-                out += self._statements(target, target_name, var)
-                self._inlined.pop()
             else:
                 out.append(f"if not {self._function(target, target_name)}({var}): return False")
         for sub in _as_list(node.get("allOf", []), name):
