@@ -21,15 +21,14 @@ from fake_tasks.rest.checks import (
     compatible_with,
     opaque_ids,
     query_values,
-    raw_path,
     request_uri,
     response_flag,
     task_headers,
 )
 from fake_tasks.rest.control import dispatch as control
-from fake_tasks.rest.delivery import Dropped, Sent, body_complete, deliver, describe
-from fake_tasks.rest.handlers import route_for
+from fake_tasks.rest.delivery import Dropped, Sent, body_complete, deliver, describe, matched
 from fake_tasks.rest.params import Params
+from fake_tasks.rest.render_stream import StreamedList
 from fake_tasks.rest.routing import METHOD_ORDER, Call, PlainText, Reply
 from fake_tasks.rest.stubbing import STUB_KEY, stub_response
 from fake_tasks.scripting.fake import FakeTasks
@@ -196,7 +195,7 @@ class App:
         subject: Subject | None = None,
     ) -> Reply:
         path = request.path
-        match = route_for(request.method, raw_path(request))
+        match = matched(request)
         if request.method not in METHOD_ORDER:  # `translateRequestMethod` refuses it
             allowed = f", allowed: [{', '.join(match.allowed)}]" if match.allowed else ""
             raise SimpleError(
@@ -275,10 +274,18 @@ class App:
         """
         if isinstance(body, PlainText):
             return self._plain(request, status, body, headers)
-        found = self._check_contract(request, status, body, filter_path)
+        data: bytes | None = None
+        if isinstance(body, StreamedList):  # a large list: encoded as it is checked
+            if filter_path is None and not pretty:
+                data, found = self._streamed(request, status, body)
+            else:
+                body = body.whole()
+        if data is None:
+            found = self._check_contract(request, status, body, filter_path)
         sent_status = status
         if found is not None and self.fake.contract.strict:
             sent_status, body, filter_path = 500, contract.strict_error(found), None
+            data = None
         if filter_path is not None and body is not None:
             body = filterpath.apply(body, filter_path)
         out = Headers()
@@ -299,7 +306,8 @@ class App:
             else "application/json"
         )
         out.add("content-type", compat or json_type)
-        data = render.to_json(body, pretty=bool(pretty))
+        if data is None:
+            data = render.to_json(body, pretty=bool(pretty))
         if found is None:
             return Response(data, status=sent_status, headers=out)
         return _CheckedResponse(data, sent_status, out, self.fake.contract, found, status)
@@ -323,6 +331,14 @@ class App:
         out.add("content-type", "text/plain; charset=UTF-8")
         return Response(body.encode(), status=status, headers=out)
 
+    def _streamed(
+        self, request: Request, status: int, body: StreamedList
+    ) -> tuple[bytes, contract.ResponseViolation | None]:
+        """A streamed list's bytes, each piece checked on its way (the first violation)."""
+        data, found = body.encode(lambda piece: self._check_contract(request, status, piece, None))
+        first = found[0] if found else None
+        return data, first if isinstance(first, contract.ResponseViolation) else None
+
     def _check_contract(
         self, request: Request, status: int, body: Any, filter_path: str | None
     ) -> contract.ResponseViolation | None:
@@ -333,7 +349,7 @@ class App:
         """
         if filter_path is None and status < 400 and "filter_path" in request.args:
             return None
-        api = route_for(request.method, raw_path(request)).route
+        api = matched(request).route
         return self.fake.contract.check(
             f"{request.method} {request_uri(request)}", api.api if api else None, status, body
         )

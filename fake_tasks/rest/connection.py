@@ -43,6 +43,7 @@ _requests = logging.getLogger(REQUEST_LOGGER)
 IDLE_TIMEOUT_S = 60.0  # how long a kept-alive connection may wait for its next request
 _ATTR = "fake_tasks_connections"
 _LINGER_S, _LINGER_BYTES = 2.0, 8 * 1024 * 1024  # draining after an undecodable request
+_ONE_WRITE = 64 * 1024  # a body past this is written after the head without a copy
 _SLICE_S = 0.02
 # Netty's answer to a request line it could not decode is about its own placeholder request
 _PLACEHOLDER = ("GET", "/bad-request", "HTTP/1.0")
@@ -241,8 +242,16 @@ class EsRequestHandler(WSGIRequestHandler):
             f"{'content-length' if n.lower() == 'content-length' else n}: {v}" for n, v in headers
         ]
         self.log_request(code)  # before the client has the answer, so a test sees the record
-        # one write for head and body: two would wait on the peer's delayed ACK (Nagle)
-        self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + b"".join(pending))
+        # one write for head and body: two would wait on the peer's delayed ACK (Nagle). A large
+        # body goes in two, the head with its first part, without copying the rest.
+        data = pending[0] if len(pending) == 1 else b"".join(pending)
+        head_bytes = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        if len(data) <= _ONE_WRITE:
+            self.wfile.write(head_bytes + data)
+        else:
+            view = memoryview(data)
+            self.wfile.write(head_bytes + view[:_ONE_WRITE])
+            self.wfile.write(view[_ONE_WRITE:])
         for piece in iterator:  # a streamed answer (a scripted slow or cut body)
             if piece:
                 self.wfile.write(piece)

@@ -18,7 +18,7 @@ from fake_tasks.errors import EsError, FailedNodeError
 from fake_tasks.rest import render
 from fake_tasks.rest.checks import compatible_with, query_values, raw_path
 from fake_tasks.rest.handlers import ROUTES, route_for
-from fake_tasks.rest.routing import near_misses
+from fake_tasks.rest.routing import Match, near_misses
 from fake_tasks.scripting.fake import FakeTasks
 from fake_tasks.scripting.faults import (
     Decision,
@@ -75,9 +75,21 @@ class Sent:
         return cls(response, response.status_code, tuple(response.headers.items()), data)
 
 
+_MATCH_KEY = "fake_tasks.match"
+
+
+def matched(request: Request) -> Match:
+    """The route `request` matches (`route_for`), found once per request and kept in its
+    environ: describing, routing and checking the answer all ask."""
+    found = request.environ.get(_MATCH_KEY)
+    if not isinstance(found, Match):
+        found = request.environ[_MATCH_KEY] = route_for(request.method, raw_path(request))
+    return found
+
+
 def describe(request: Request) -> Incoming:
     """A request as faults and the journal see it, with the route it matches (if any)."""
-    found = route_for(request.method, raw_path(request))
+    found = matched(request)
     route = found.route
     try:
         body = request.get_data(cache=True)

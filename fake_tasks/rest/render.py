@@ -11,6 +11,7 @@ from fake_tasks.actions.tasks import GetResult, TaskFailure, TasksResult
 from fake_tasks.cluster.bulkjob import humanize
 from fake_tasks.cluster.model import Cluster, Node, TaskInfo
 from fake_tasks.cluster.timevalue import human as human_time
+from fake_tasks.rest.render_json import compact
 
 GROUP_BY = ("nodes", "parents", "none")
 
@@ -40,6 +41,30 @@ def iso_millis(epoch_ms: int) -> str:
 
 def task_info(info: TaskInfo, *, human: bool = False) -> dict[str, Any]:
     """`TaskInfo.toXContent`, field for field and in the same order."""
+    # what a list (not detailed) mostly holds: one display, its dict sized once
+    if (
+        not human
+        and info.status is None
+        and info.description is None
+        and info.original_task_id is None
+    ):
+        fast: dict[str, Any] = {
+            "node": info.node,
+            "id": info.id,
+            "type": info.type,
+            "action": info.action,
+            "start_time_in_millis": info.start_time_ms,
+            "running_time_in_nanos": info.running_time_ns,
+            "cancellable": info.cancellable,
+        }
+        if info.cancellable and info.cancelled is not None:
+            fast["cancelled"] = info.cancelled
+        parent = info.parent_task_id
+        if parent is not None:
+            fast["parent_task_id"] = f"{parent.node}:{parent.id}"
+        headers = info.headers
+        fast["headers"] = headers if type(headers) is dict else dict(headers)
+        return fast
     out: dict[str, Any] = {
         "node": info.node,
         "id": info.id,
@@ -219,7 +244,7 @@ def nodes_info(cluster: Cluster, node_ids: Sequence[str]) -> dict[str, Any]:
 def to_json(body: Any, *, pretty: bool = False) -> bytes:
     """Compact JSON, or Jackson's pretty printer as ES configures it (plus a trailing newline)."""
     if not pretty:
-        return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+        return compact(body)
     return (_pretty(body, 0) + "\n").encode()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,9 +54,14 @@ class Route:
     api: str
     prepare: Prepare
 
+    @functools.cached_property
+    def template(self) -> tuple[str, ...]:
+        """The path's segments (`{name}` for a placeholder), split once."""
+        return tuple(s for s in self.path.split("/") if s)
+
     def match(self, segments: list[str]) -> dict[str, str] | None:
         """The `{param}` values (decoded) if the raw `segments` fit this template."""
-        template = [s for s in self.path.split("/") if s]
+        template = self.template
         if len(template) != len(segments):
             return None
         found: dict[str, str] = {}
@@ -69,10 +75,10 @@ class Route:
                 return None
         return found
 
-    @property
+    @functools.cached_property
     def specificity(self) -> tuple[int, ...]:
         """Static segments win over `{params}` at the same position, as in ES's path trie."""
-        return tuple(int(s.startswith("{")) for s in self.path.split("/") if s)
+        return tuple(int(s.startswith("{")) for s in self.template)
 
 
 _CLOSE_SEGMENT = 0.7  # Levenshtein similarity of a typo'd path word: `_task` for `_tasks`
@@ -87,11 +93,46 @@ class Match:
     allowed: tuple[str, ...]
 
 
-def find_route(method: str, path: str, routes: tuple[Route, ...]) -> Match:
+class RouteTable:
+    """Routes indexed by segment count and first segment: a path is matched only against the
+    routes that can fit it (same length; the same first word, or a `{param}` there)."""
+
+    def __init__(self, routes: tuple[Route, ...]) -> None:
+        self.routes = routes
+        self._open: dict[int, tuple[Route, ...]] = {}  # by length: routes with `{param}` first
+        self._fixed: dict[tuple[int, str], tuple[Route, ...]] = {}  # by length and first word
+        keys = {(len(r.template), _first(r)) for r in routes}
+        for length, first in keys:
+            fits = tuple(
+                r for r in routes if len(r.template) == length and _first(r) in (first, "{")
+            )
+            if first == "{":
+                self._open[length] = fits
+            else:
+                self._fixed[(length, first)] = fits
+
+    def candidates(self, segments: list[str]) -> tuple[Route, ...]:
+        """The routes that may fit `segments`, in table order."""
+        first = segments[0] if segments else ""
+        found = self._fixed.get((len(segments), first))
+        return found if found is not None else self._open.get(len(segments), ())
+
+
+def _first(route: Route) -> str:
+    """The route's first word, `{` for a placeholder, "" for the root."""
+    first = route.template[0] if route.template else ""
+    return "{" if first.startswith("{") else first
+
+
+def find_route(method: str, path: str, routes: RouteTable) -> Match:
     """The route for a request, or the methods the path allows (empty: no such path)."""
     segments = [s for s in path.split("/") if s]
     candidates = sorted(
-        ((r, found) for r in routes if (found := r.match(segments)) is not None),
+        (
+            (r, found)
+            for r in routes.candidates(segments)
+            if (found := r.match(segments)) is not None
+        ),
         key=lambda rf: rf[0].specificity,
     )
     allowed = tuple(m for m in METHOD_ORDER if any(r.method == m for r, _ in candidates))
@@ -121,7 +162,7 @@ def near_misses(
     have = [s for s in path.split("/") if s]
     scored: list[tuple[float, int, str]] = []
     for order, route in enumerate(routes):
-        template = [s for s in route.path.split("/") if s]
+        template = route.template
         if len(template) != len(have):
             continue
         fixed = [(t, h) for t, h in zip(template, have, strict=True) if not t.startswith("{")]

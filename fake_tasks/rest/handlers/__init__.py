@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from fake_tasks import spec
-from fake_tasks.rest.routing import Match, Prepare, Route, find_route
+from fake_tasks.rest.routing import Match, Prepare, Route, RouteTable, find_route
 
 __all__ = ["HANDLERS", "ROUTES", "route_for"]
 
@@ -44,4 +44,7 @@ ROUTES: Final[tuple[Route, ...]] = tuple(
 
 def route_for(method: str, path: str) -> Match:
     """The route serving `method path`, or the methods the path allows (empty: no such path)."""
-    return find_route(method, path, ROUTES)
+    return find_route(method, path, _TABLE)
+
+
+_TABLE: Final = RouteTable(ROUTES)

@@ -7,7 +7,7 @@ from typing import Final
 
 from fake_tasks.actions import tasks as actions
 from fake_tasks.errors import IllegalArgumentError
-from fake_tasks.rest import render
+from fake_tasks.rest import render, render_stream
 from fake_tasks.rest.routing import Call, Prepare, Reply, Run
 
 __all__ = ["HANDLERS", "list_request", "tasks_reply"]
@@ -25,13 +25,18 @@ def _check_group_by(group_by: str) -> None:
         )
 
 
-def tasks_reply(call: Call, group_by: str, act: Callable[[], actions.TasksResult]) -> Run:
+def tasks_reply(
+    call: Call, group_by: str, act: Callable[[], actions.TasksResult], *, stream: bool = False
+) -> Run:
     """List, cancel and rethrottle answer alike; `group_by` is checked first, when the listener
-    is built."""
+    is built. A large list by node (`stream`) is rendered as it is written (`render_stream`)."""
 
     def run() -> Reply:
         _check_group_by(group_by)
-        body = render.tasks_response(act(), call.cluster, group_by, human=call.human)
+        result = act()
+        if stream and group_by == "nodes" and len(result.tasks) >= render_stream.STREAM_FROM:
+            return Reply(200, render_stream.StreamedList(result, call.cluster, call.human))
+        body = render.tasks_response(result, call.cluster, group_by, human=call.human)
         return Reply(200, body)
 
     return run
@@ -53,7 +58,9 @@ def list_request(call: Call) -> actions.ListRequest:
 
 def prepare_list(call: Call) -> Run:
     request = list_request(call)
-    return tasks_reply(call, _group_by(call), lambda: actions.list_tasks(call.cluster, request))
+    return tasks_reply(
+        call, _group_by(call), lambda: actions.list_tasks(call.cluster, request), stream=True
+    )
 
 
 def prepare_cancel(call: Call) -> Run:
