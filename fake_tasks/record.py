@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from fake_tasks.contract.live import Send, _urllib_sender, request_headers
+from fake_tasks.contract.live import Send, request_headers, urllib_sender
 
 __all__ = ["OPAQUE_ID", "Anonymizer", "RecordError", "main_record", "record", "to_yaml"]
 
@@ -86,7 +86,7 @@ def record(
 ) -> dict[str, Any]:
     """The scenario of what runs at `url` now (a mapping; `to_yaml` writes it)."""
     base = url.rstrip("/")
-    sender = send or _urllib_sender(timeout, verify_tls, ca_certs)
+    sender = send or urllib_sender(timeout, verify_tls, ca_certs)
     sent = {"Accept": "application/json", "X-Opaque-Id": OPAQUE_ID, **(headers or {})}
 
     def get(path: str) -> Any:

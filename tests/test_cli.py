@@ -73,5 +73,8 @@ def test_serve_logs_each_request_unless_quiet(
     with serving(capsys, ["--tasks", "0", *extra]) as lines:
         fetch(lines[0] + "/_tasks")
     err = capsys.readouterr().err
-    assert ("fake-tasks: GET /_tasks -> 200 (tasks.list)\n" in err) is logged
-    assert err == "" or logged
+    if logged:
+        assert "fake-tasks: GET /_tasks -> 200 (tasks.list)\n" in err
+        assert err.endswith("fake-tasks: stopped\n")
+    else:
+        assert err == ""  # no banner, no request lines, no stop line

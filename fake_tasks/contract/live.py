@@ -20,7 +20,16 @@ from urllib.parse import quote
 
 from fake_tasks.contract.schemas import Violation, check_response, schema_for
 
-__all__ = ["CheckReport", "Probe", "ProbeResult", "basic_auth", "check_cluster"]
+__all__ = [
+    "CheckReport",
+    "Probe",
+    "ProbeResult",
+    "basic_auth",
+    "check_cluster",
+    "error_reason",
+    "request_headers",
+    "urllib_sender",
+]
 
 NOTHING_MATCHES: Final = "fake-tasks:nothing/matches"
 """The cancel probe's `actions` pattern: no real action has a `fake-tasks:` prefix."""
@@ -130,7 +139,7 @@ def check_cluster(
     HTTP transport (tests); `ca_certs` is a CA file to trust besides the system's.
     """
     base = url.rstrip("/")
-    sender = send or _urllib_sender(timeout, verify_tls, ca_certs)
+    sender = send or urllib_sender(timeout, verify_tls, ca_certs)
     sent_headers = {"Accept": "application/json", "X-Opaque-Id": OPAQUE_ID, **(headers or {})}
     results: list[ProbeResult] = []
     probes = _probes()
@@ -220,13 +229,14 @@ def _run(probe: Probe, base: str, headers: Mapping[str, str], send: Send) -> Pro
     if status not in probe.statuses:
         allowed = " or ".join(str(s) for s in probe.statuses)
         problem = f"status {status}, expected {allowed}"
-        reason = _reason(body)
+        reason = error_reason(body)
         if reason:
             problem += f": {reason}"
     return ProbeResult(probe, status, schema, violations, problem, body)
 
 
-def _reason(body: object) -> str | None:
+def error_reason(body: object) -> str | None:
+    """`type: reason` of an Elasticsearch error body (or its plain `error` string), else None."""
     if not isinstance(body, Mapping):
         return None
     error = body.get("error")
@@ -237,7 +247,8 @@ def _reason(body: object) -> str | None:
     return None
 
 
-def _urllib_sender(timeout: float, verify_tls: bool, ca_certs: str | None = None) -> Send:
+def urllib_sender(timeout: float, verify_tls: bool, ca_certs: str | None = None) -> Send:
+    """A `Send` over urllib: HTTP errors are answers (status and body), not exceptions."""
     context = ssl.create_default_context(cafile=ca_certs)
     if not verify_tls:
         context.check_hostname = False

@@ -288,15 +288,8 @@ class App:
             data = None
         if filter_path is not None and body is not None:
             body = filterpath.apply(body, filter_path)
-        out = Headers()
-        if sent_status not in (401, 403):  # `RestResponse.filterHeaders`
-            out.add(*PRODUCT_HEADER)
-        opaque = opaque_ids(request)
-        if opaque:
-            out.add("X-Opaque-Id", opaque[0])
-        for name, value in (headers or {}).items():
-            for each in [value] if isinstance(value, str) else value:
-                out.add(name, each)
+        # `RestResponse.filterHeaders`: no product header on a 401 or 403
+        out = _headers(request, headers, product=sent_status not in (401, 403))
         if body is None:
             out.add("content-type", "text/plain; charset=UTF-8")
             return Response(b"", status=sent_status, headers=out)
@@ -320,14 +313,7 @@ class App:
         headers: Mapping[str, str | Sequence[str]] | None,
     ) -> Response:
         """A `text/plain` answer (`_cat` tables, hot threads): no JSON, no filter, no contract."""
-        out = Headers()
-        out.add(*PRODUCT_HEADER)
-        opaque = opaque_ids(request)
-        if opaque:
-            out.add("X-Opaque-Id", opaque[0])
-        for name, value in (headers or {}).items():
-            for each in [value] if isinstance(value, str) else value:
-                out.add(name, each)
+        out = _headers(request, headers, product=True)
         out.add("content-type", "text/plain; charset=UTF-8")
         return Response(body.encode(), status=status, headers=out)
 
@@ -404,3 +390,20 @@ class _CheckedResponse(Response):
             self.status_code = self.original_status
 
     data = property(Response.get_data, set_data)
+
+
+def _headers(
+    request: Request, headers: Mapping[str, str | Sequence[str]] | None, *, product: bool
+) -> Headers:
+    """The headers every answer starts with: the product header, the echoed `X-Opaque-Id`, then
+    the handler's own."""
+    out = Headers()
+    if product:
+        out.add(*PRODUCT_HEADER)
+    opaque = opaque_ids(request)
+    if opaque:
+        out.add("X-Opaque-Id", opaque[0])
+    for name, value in (headers or {}).items():
+        for each in [value] if isinstance(value, str) else value:
+            out.add(name, each)
+    return out

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import quote
 
-from fake_tasks.contract.live import Send, _urllib_sender, request_headers
+from fake_tasks.contract.live import Send, error_reason, request_headers, urllib_sender
 from fake_tasks.scripting.tree import TaskTree, from_list_response, render_tree, summary
 
 __all__ = ["TreeError", "fetch_tree", "main_tree", "tree_lines"]
@@ -35,7 +35,7 @@ def fetch_tree(
     send: Send | None = None,
 ) -> TaskTree:
     """`GET /_tasks?detailed=true` (grouped by node, for node names) as a `TaskTree`."""
-    sender = send or _urllib_sender(timeout, verify_tls)
+    sender = send or urllib_sender(timeout, verify_tls)
     path = "/_tasks?detailed=true"
     if actions:
         path += f"&actions={quote(actions, safe=':/*,')}"
@@ -49,15 +49,8 @@ def fetch_tree(
     except ValueError as error:
         raise TreeError(f"GET {path} -> {status}: the body is not JSON") from error
     if status != 200 or not isinstance(body, Mapping):
-        raise TreeError(f"GET {path} -> {status}: {_reason(body)}")
+        raise TreeError(f"GET {path} -> {status}: {error_reason(body) or str(body)[:200]}")
     return from_list_response(body, hide_opaque_id=sent["X-Opaque-Id"])
-
-
-def _reason(body: object) -> str:
-    error = body.get("error") if isinstance(body, Mapping) else None
-    if isinstance(error, Mapping):
-        return f"{error.get('type')}: {error.get('reason')}"
-    return str(error if error is not None else body)[:200]
 
 
 def tree_lines(url: str, tree: TaskTree, *, limit: int | None = None) -> list[str]:
@@ -86,7 +79,7 @@ def main_tree(
     every `interval` seconds until interrupted (or `count` frames, or `stop`), showing errors
     as frames; 0."""
     headers = request_headers(header, user)
-    sender = send or _urllib_sender(timeout, not insecure, ca_certs)
+    sender = send or urllib_sender(timeout, not insecure, ca_certs)
     stop = stop or threading.Event()
     terminal = watch and sys.stdout.isatty()
     frames = 0
